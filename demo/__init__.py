@@ -1,0 +1,1 @@
+"""Demo data: the seed page for `make run`, and large generated data sets for benchmarks."""

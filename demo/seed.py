@@ -1,0 +1,298 @@
+"""The demo data: the seed page (see shared/seed-facts.md) and two more groups.
+
+Titles, captions, view counts, the member count and Sam Harrison's comment are
+the facts of the page; the bodies are written fresh on the same topics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from tortoise.transactions import in_transaction
+
+from models import (
+    Article,
+    Comment,
+    Group,
+    GroupPrivacy,
+    Member,
+    Membership,
+    MembershipRole,
+)
+
+SEED_GROUP_SLUG = "muscle-weakness-ms"
+SEED_MEMBER_COUNT = 169
+
+FIRST_NAMES = (
+    "Ava", "Ben", "Chloe", "Daniel", "Ella", "Finn", "Grace", "Henry", "Isla", "Jack",
+    "Kate", "Liam", "Maya", "Noah", "Olive", "Paul", "Quinn", "Rosa", "Theo",
+)  # fmt: skip
+LAST_NAMES = ("Adams", "Brooks", "Carter", "Diaz", "Evans", "Foster", "Gray", "Hughes", "Irwin")
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+@dataclass
+class Thread:
+    """A comment and its replies, each reply a Thread of its own."""
+
+    author: str
+    body: str
+    created_at: str
+    replies: list[Thread] = field(default_factory=list)
+
+
+@dataclass
+class ArticleSeed:
+    slug: str
+    title: str
+    caption: str | None
+    views: int
+    published_at: str
+    body: str
+    subtitle: str | None = None
+    threads: list[Thread] = field(default_factory=list)
+
+
+SEED_ARTICLES = (
+    ArticleSeed(
+        slug="understanding-muscle-weakness-in-ms",
+        title="Understanding Muscle Weakness in MS: Why It Happens & What Actually Helps",
+        caption="TraXel: Muscle Weakness in MS",
+        views=256,
+        published_at="2023-09-12 09:30:00",
+        body=(
+            "Many of us notice that a leg which felt fine at breakfast drags by late "
+            "afternoon. That swing is a clue: in MS the muscle itself is usually healthy. "
+            "The trouble sits in the nerves that carry the signal to it.\n\n"
+            "## Why it changes during the day\n\n"
+            "Demyelinated nerve fibres conduct signals slowly and unreliably, and they get "
+            "worse when they warm up or tire. Heat, a long walk or a poor night can all "
+            "tip a borderline signal into a weak movement, which recovers with rest "
+            "and cooling.\n\n"
+            "## What helps\n\n"
+            "- Pace the day and plan demanding tasks for your strongest hours.\n"
+            "- Keep cool: cold drinks, fans and cooling vests.\n"
+            "- Work with a physiotherapist on strength and balance you can keep up.\n"
+        ),
+        threads=[
+            Thread(
+                author="Ella Brooks",
+                body=(
+                    "Cooling vests changed my summers. Our local MS support group in "
+                    "Portland meets monthly if anyone here is nearby."
+                ),
+                created_at="2023-10-15 18:20:00",
+                replies=[
+                    Thread(
+                        author="Sam Harrison",
+                        body="Oregon or Maine? I'm from Portland, Maine",
+                        created_at="2023-10-16 08:05:00",
+                        replies=[
+                            Thread(
+                                author="Ella Brooks",
+                                body="Maine! We meet at the library on Congress Street.",
+                                created_at="2023-10-16 12:40:00",
+                            )
+                        ],
+                    )
+                ],
+            ),
+            Thread(
+                author="Noah Carter",
+                body="The point about heat explains so much about my afternoons.",
+                created_at="2023-10-17 07:55:00",
+            ),
+        ],
+    ),
+    ArticleSeed(
+        slug="managing-hand-tremors-in-ms",
+        title="Managing Hand Tremors in MS",
+        caption="TraXel | Managing Hand Tremors in MS",
+        views=299,
+        published_at="2023-09-28 14:00:00",
+        body=(
+            "Tremor in MS usually comes from damage in the cerebellum or in the pathways "
+            "that link it to the rest of the brain, where demyelination blurs the fine "
+            "timing a steady hand depends on.\n\n"
+            "## Everyday strategies\n\n"
+            "1. Brace the forearm on a table before writing or eating.\n"
+            "2. Try weighted cutlery and mugs with lids.\n"
+            "3. Use voice typing instead of a small keyboard.\n\n"
+            "An occupational therapist can suggest more, and a neurologist can say whether "
+            "medication is worth a try."
+        ),
+        threads=[
+            Thread(
+                author="Grace Diaz",
+                body="Weighted cutlery was the best tip I ever got from my OT.",
+                created_at="2023-10-02 10:15:00",
+            )
+        ],
+    ),
+    ArticleSeed(
+        slug="muscle-weakness-in-ms-adaptive-strategies-tips",
+        title="Muscle Weakness in MS: Adaptive Strategies& Tips",
+        subtitle="Muscle Weakness in Multiple Sclerosis (MS)",
+        caption="Muscle Weakness in Multiple Sclerosis (MS)",
+        views=364,
+        published_at="2023-10-05 11:45:00",
+        body=(
+            "**Key points**\n\n"
+            "- *Location and extent*: weakness can affect one limb, one side or both legs, "
+            "depending on where the lesions are.\n"
+            "- *Fluctuation*: it often varies from hour to hour and day to day.\n"
+            "- *Fatigue*: MS fatigue and weakness feed each other, so rest is part of the plan.\n\n"
+            "Small adaptations add up: a perching stool in the kitchen, rails where you "
+            "turn, and shoes that stay on without effort."
+        ),
+    ),
+)
+
+
+@dataclass
+class GroupSeed:
+    slug: str
+    name: str
+    description: str
+    privacy: GroupPrivacy
+    created_at: str
+    members: int
+    articles: tuple[ArticleSeed, ...] = ()
+
+
+GROUPS = (
+    GroupSeed(
+        slug=SEED_GROUP_SLUG,
+        name="Muscle Weakness & MS",
+        description=(
+            "For people living with multiple sclerosis and those who support them: "
+            "practical ways to live with muscle weakness, tremor and fatigue."
+        ),
+        privacy=GroupPrivacy.PUBLIC,
+        created_at="2023-06-01 10:00:00",
+        members=SEED_MEMBER_COUNT,
+        articles=SEED_ARTICLES,
+    ),
+    GroupSeed(
+        slug="ms-caregivers-circle",
+        name="MS Caregivers Circle",
+        description="Partners, parents and friends of people with MS, sharing what works.",
+        privacy=GroupPrivacy.PUBLIC,
+        created_at="2023-07-20 16:30:00",
+        members=24,
+        articles=(
+            ArticleSeed(
+                slug="looking-after-yourself-too",
+                title="Looking After Yourself Too",
+                caption="TraXel: Caring for the carer",
+                views=88,
+                published_at="2023-08-14 08:00:00",
+                body="Caring is a long road. Book respite before you need it, and say yes to help.",
+            ),
+        ),
+    ),
+    GroupSeed(
+        slug="ms-research-volunteers",
+        name="MS Research Volunteers",
+        description="Members taking part in clinical studies compare notes (private).",
+        privacy=GroupPrivacy.PRIVATE,
+        created_at="2023-08-02 12:00:00",
+        members=12,
+        articles=(
+            ArticleSeed(
+                slug="what-a-trial-visit-is-like",
+                title="What a Trial Visit Is Like",
+                caption=None,
+                views=17,
+                published_at="2023-09-01 15:00:00",
+                body="Expect questionnaires, a walking test and a lot of waiting. Bring a book.",
+            ),
+        ),
+    ),
+)
+
+
+def member_names(count: int) -> list[str]:
+    """`count` distinct names; the first are the people who write in the demo threads."""
+    writers = ["Dana Whitfield", "Sam Harrison", "Ella Brooks", "Noah Carter", "Grace Diaz"]
+    others = [f"{first} {last}" for last in LAST_NAMES for first in FIRST_NAMES]
+    names = writers + [name for name in others if name not in writers]
+    return names[:count]
+
+
+async def seed_if_empty() -> bool:
+    """Load the demo data into an empty database, in one transaction. True when it did."""
+    async with in_transaction():
+        if await Group.exists():
+            return False
+        names = member_names(max(group.members for group in GROUPS))
+        members = {name: await Member.create(name=name) for name in names}
+        for group_seed in GROUPS:
+            await create_group(group_seed, members)
+    return True
+
+
+async def create_group(seed: GroupSeed, members: dict[str, Member]) -> None:
+    group = await Group.create(
+        slug=seed.slug,
+        name=seed.name,
+        description=seed.description,
+        privacy=seed.privacy,
+        created_at=at(seed.created_at),
+    )
+    joined = list(members.values())[: seed.members]
+    await Membership.bulk_create(
+        Membership(
+            member=member,
+            group=group,
+            role=MembershipRole.OWNER if n == 0 else MembershipRole.MEMBER,
+            joined_at=group.created_at,
+        )
+        for n, member in enumerate(joined)
+    )
+    # The counter moves in the same transaction as the memberships it counts.
+    await Group.filter(id=group.id).update(member_count=len(joined))
+    for article_seed in seed.articles:
+        await create_article(group, article_seed, members)
+
+
+async def create_article(group: Group, seed: ArticleSeed, members: dict[str, Member]) -> None:
+    article = await Article.create(
+        group=group,
+        author=members["Dana Whitfield"],
+        slug=seed.slug,
+        title=seed.title,
+        subtitle=seed.subtitle,
+        body=seed.body,
+        cover_image_url=f"https://images.example.com/traxel/{seed.slug}.jpg",
+        cover_image_caption=seed.caption,
+        views=seed.views,
+        published_at=at(seed.published_at),
+        updated_at=at(seed.published_at),
+    )
+    total = 0
+    for thread in seed.threads:
+        total += await create_thread(article, thread, None, members)
+    await Article.filter(id=article.id).update(comment_count=total)
+
+
+async def create_thread(
+    article: Article, thread: Thread, parent: Comment | None, members: dict[str, Member]
+) -> int:
+    """Write a comment and its replies; returns how many comments that was."""
+    comment = await Comment.create(
+        article=article,
+        author=members[thread.author],
+        parent=parent,
+        body=thread.body,
+        reply_count=len(thread.replies),
+        created_at=at(thread.created_at),
+    )
+    written = 1
+    for reply in thread.replies:
+        written += await create_thread(article, reply, comment, members)
+    return written

@@ -1,0 +1,65 @@
+"""Operator commands: `python manage.py migrate | seed | generate`.
+
+Each reads the settings (DATABASE_URL first) from the environment, like the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+
+from tortoise.context import TortoiseContext
+
+from demo.bulk import Sizes, generate
+from demo.seed import seed_if_empty
+from models.config import migrate, tortoise_config
+from settings import Settings
+
+
+async def run_seed(settings: Settings) -> None:
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(settings))
+        loaded = await seed_if_empty()
+    print("demo data loaded" if loaded else "database already has data: demo data not loaded")
+
+
+async def run_generate(settings: Settings, sizes: Sizes) -> None:
+    started = time.perf_counter()
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(settings))
+        await generate(sizes)
+    print(f"generated {sizes} in {time.perf_counter() - started:.1f} s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="manage.py", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply pending migrations to DATABASE_URL")
+    commands.add_parser("seed", help="load the demo data when the database has no groups")
+    generate_parser = commands.add_parser(
+        "generate", help="fill an empty database with a large generated data set"
+    )
+    defaults = Sizes()
+    for name in ("members", "groups", "articles", "comments"):
+        generate_parser.add_argument(f"--{name}", type=int, default=getattr(defaults, name))
+    arguments = parser.parse_args(argv)
+    settings = Settings.from_env()
+    if arguments.command == "migrate":
+        asyncio.run(migrate(tortoise_config(settings)))
+    elif arguments.command == "seed":
+        asyncio.run(run_seed(settings))
+    else:
+        sizes = Sizes(
+            members=arguments.members,
+            groups=arguments.groups,
+            articles=arguments.articles,
+            comments=arguments.comments,
+        )
+        asyncio.run(run_generate(settings, sizes))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

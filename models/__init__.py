@@ -1,0 +1,23 @@
+"""The data model: Tortoise models, one per module, re-exported here.
+
+Tortoise discovers models from this package (`models`), so every model is
+imported below.
+"""
+
+from models.article import Article
+from models.article_view import ArticleView
+from models.comment import Comment
+from models.group import Group, GroupPrivacy
+from models.member import Member
+from models.membership import Membership, MembershipRole
+
+__all__ = [
+    "Article",
+    "ArticleView",
+    "Comment",
+    "Group",
+    "GroupPrivacy",
+    "Member",
+    "Membership",
+    "MembershipRole",
+]

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.group import Group
+    from models.member import Member
+
+
+class Article(Model):
+    """An article in a group.
+
+    `views` only ever moves through one atomic `views = views + 1`; `comment_count`
+    counts every comment, replies included, and moves with them.
+    """
+
+    id = fields.IntField(primary_key=True)
+    group: fields.ForeignKeyRelation[Group] = fields.ForeignKeyField(
+        "models.Group", related_name="articles", on_delete=fields.CASCADE
+    )
+    author: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "models.Member", related_name="articles", on_delete=fields.RESTRICT
+    )
+    slug = fields.CharField(max_length=120)
+    title = fields.CharField(max_length=200)
+    subtitle = fields.CharField(max_length=300, null=True)
+    body = fields.TextField()
+    cover_image_url = fields.CharField(max_length=2048, null=True)
+    cover_image_caption = fields.CharField(max_length=300, null=True)
+    views = fields.IntField(default=0)
+    comment_count = fields.IntField(default=0)
+    published_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "articles"
+        unique_together = (("group", "slug"),)
+        indexes = (
+            Index(fields=("group_id", "published_at", "id"), name="articles_by_published"),
+            Index(fields=("group_id", "views", "id"), name="articles_by_views"),
+        )

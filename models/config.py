@@ -1,0 +1,52 @@
+"""Tortoise configuration, built from the settings.
+
+`TORTOISE_ORM` (for the `tortoise` command line, see `[tool.tortoise]` in
+pyproject.toml) reads the environment only when that command asks for it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from tortoise.context import TortoiseContext
+from tortoise.migrations import api as migrations_api
+
+from settings import Settings
+
+MODELS_APP = {"models": ["models"], "migrations": "migrations", "default_connection": "default"}
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def tortoise_config(settings: Settings) -> dict[str, Any]:
+    return {
+        "connections": {"default": connection_url(settings.database_url, settings.db_pool_size)},
+        "apps": {"models": MODELS_APP},
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def connection_url(database_url: str, pool_size: int) -> str:
+    """Add the pool size (PostgreSQL) or busy timeout (SQLite) unless the URL sets it."""
+    parts = urlsplit(database_url)
+    query = dict(parse_qsl(parts.query))
+    if parts.scheme == "sqlite":
+        query.setdefault("busy_timeout", str(SQLITE_BUSY_TIMEOUT_MS))
+    else:
+        query.setdefault("minsize", "1")
+        query.setdefault("maxsize", str(pool_size))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def __getattr__(name: str) -> Any:
+    if name == "TORTOISE_ORM":
+        return tortoise_config(Settings.from_env())
+    raise AttributeError(name)
+
+
+async def migrate(config: dict[str, Any]) -> None:
+    """Apply every migration under `migrations/` that the database has not seen yet."""
+    async with TortoiseContext() as context:
+        await context.init(config=config)
+        await migrations_api.migrate(config=config)

@@ -1,0 +1,1 @@
+"""The GraphQL API: types, loaders, queries and mutations, composed in `schema.schema`."""

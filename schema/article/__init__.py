@@ -1,0 +1,1 @@
+"""Articles: what members post in groups, and the views they collect."""

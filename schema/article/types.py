@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from models.sql import Row, timestamp
+from schema.article.excerpt import MAX_EXCERPT_LENGTH, excerpt
+from schema.comment.types import COMMENT_ORDERS, Comment, CommentOrder
+from schema.context import Info
+from schema.core.errors import UserInputError
+from schema.core.node import Node
+from schema.core.pagination import (
+    After,
+    Before,
+    Connection,
+    First,
+    Last,
+    Order,
+    connection,
+    page_of,
+)
+from schema.member.types import Member
+
+if TYPE_CHECKING:
+    from schema.group.types import Group
+
+
+@strawberry.enum(description="How to sort a group's articles.")
+class ArticleOrder(Enum):
+    NEWEST = strawberry.enum_value("NEWEST", description="Most recently published first.")
+    OLDEST = strawberry.enum_value("OLDEST", description="First published first.")
+    MOST_VIEWED = strawberry.enum_value(
+        "MOST_VIEWED",
+        description=(
+            "Most views first. Views keep counting while you page, so an article can move "
+            "between pages already read."
+        ),
+    )
+
+
+ARTICLE_ORDERS = {
+    ArticleOrder.NEWEST: Order("article:NEWEST", "published_at", descending=True),
+    ArticleOrder.OLDEST: Order("article:OLDEST", "published_at", descending=False),
+    ArticleOrder.MOST_VIEWED: Order("article:MOST_VIEWED", "views", descending=True),
+}
+
+
+@strawberry.type(description="An image with its caption, as the page shows it.")
+class Image:
+    url: str = strawberry.field(description="Where the image is (an http or https URL).")
+    caption: str | None = strawberry.field(
+        description="The caption or alt text, free text written by the author."
+    )
+
+
+@strawberry.type(description="An article posted in a group.")
+class Article(Node):
+    slug: str = strawberry.field(description="A URL-safe handle, unique within the group.")
+    title: str = strawberry.field(description="The title, exactly as the author typed it.")
+    subtitle: str | None = strawberry.field(description="An optional second line under the title.")
+    body: str = strawberry.field(description="The article's text in Markdown, as written.")
+    views: int = strawberry.field(
+        description=(
+            "How many times the article was opened, counted by `recordArticleView`: "
+            "once per viewer per view window. Reading an article never counts a view."
+        )
+    )
+    comment_count: int = strawberry.field(
+        description="How many comments the article has, replies at every depth included."
+    )
+    published_at: datetime = strawberry.field(description="When the article was published (UTC).")
+    updated_at: datetime = strawberry.field(description="When the article last changed (UTC).")
+    group_id: strawberry.Private[int]
+    author_id: strawberry.Private[int]
+    cover_image_url: strawberry.Private[str | None]
+    cover_image_caption: strawberry.Private[str | None]
+
+    @classmethod
+    def from_row(cls, row: Row) -> Article:
+        return cls(
+            pk=row["id"],
+            slug=row["slug"],
+            title=row["title"],
+            subtitle=row["subtitle"],
+            body=row["body"],
+            views=row["views"],
+            comment_count=row["comment_count"],
+            published_at=timestamp(row["published_at"]),
+            updated_at=timestamp(row["updated_at"]),
+            group_id=row["group_id"],
+            author_id=row["author_id"],
+            cover_image_url=row["cover_image_url"],
+            cover_image_caption=row["cover_image_caption"],
+        )
+
+    @strawberry.field(
+        description=(
+            "The start of the body as plain text (Markdown removed), cut on a word boundary "
+            'so that it is at most `maxLength` characters; it ends with "…" when it was cut.'
+        )
+    )
+    def excerpt(
+        self,
+        max_length: Annotated[
+            int | None,
+            strawberry.argument(
+                description=(
+                    f"The longest excerpt wanted (1 to {MAX_EXCERPT_LENGTH}; null means 200)."
+                )
+            ),
+        ] = 200,
+    ) -> str:
+        max_length = 200 if max_length is None else max_length
+        if not 1 <= max_length <= MAX_EXCERPT_LENGTH:
+            raise UserInputError(
+                f"`maxLength` must be between 1 and {MAX_EXCERPT_LENGTH}, got {max_length}.",
+                argument="maxLength",
+            )
+        return excerpt((self.pk, self.updated_at), self.body, max_length)
+
+    @strawberry.field(description="The cover image and its caption; null when there is none.")
+    def cover_image(self) -> Image | None:
+        if self.cover_image_url is None:
+            return None
+        return Image(url=self.cover_image_url, caption=self.cover_image_caption)
+
+    @strawberry.field(description="Who wrote the article.")
+    async def author(self, info: Info) -> Member:
+        member = await info.context.loaders.member_by_id.load(self.author_id)
+        if member is None:
+            raise LookupError(f"article {self.pk} has no author {self.author_id}")
+        return member
+
+    @strawberry.field(description="The group the article was posted in.")
+    async def group(self, info: Info) -> Annotated[Group, strawberry.lazy("schema.group.types")]:
+        group = await info.context.loaders.group_by_id.load(self.group_id)
+        if group is None:
+            raise LookupError(f"article {self.pk} is in no visible group")
+        return group
+
+    @strawberry.field(
+        description=(
+            "Top-level comments on the article, oldest first unless `orderBy` says otherwise. "
+            "Replies are under each comment's `replies`."
+        )
+    )
+    async def comments(
+        self,
+        info: Info,
+        first: First = strawberry.UNSET,
+        after: After = strawberry.UNSET,
+        last: Last = strawberry.UNSET,
+        before: Before = strawberry.UNSET,
+        order_by: Annotated[
+            CommentOrder | None, strawberry.argument(description="How to sort the comments.")
+        ] = CommentOrder.OLDEST,
+    ) -> Connection[Comment]:
+        page = page_of(COMMENT_ORDERS[order_by or CommentOrder.OLDEST], first, after, last, before)
+        loaders = info.context.loaders
+        rows = await loaders.comments_by_article.load((self.pk, page))
+        return connection(
+            rows, page, Comment.from_row, lambda: loaders.comment_count_by_article.load(self.pk)
+        )

@@ -1,0 +1,26 @@
+"""Who is viewing: the identity a view is deduplicated by, never stored in the clear."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from starlette.requests import HTTPConnection
+
+MAX_VIEWER_KEY_LENGTH = 128
+
+
+def viewer_hash(secret_key: str, viewer_key: str | None, request: HTTPConnection | None) -> str:
+    """A keyed SHA-256 of the viewer: their `viewerKey`, else client address and User-Agent.
+
+    Keyed with the server's secret so that stored markers cannot be turned back
+    into addresses by trying every IP address.
+    """
+    if viewer_key is not None:
+        identity = f"key:{viewer_key}"
+    elif request is None:
+        identity = "client:unknown"
+    else:
+        address = request.client.host if request.client else "unknown"
+        identity = f"client:{address}\n{request.headers.get('user-agent', '')}"
+    return hmac.new(secret_key.encode(), identity.encode(), hashlib.sha256).hexdigest()

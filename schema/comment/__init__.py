@@ -1,0 +1,1 @@
+"""Comments: members' threaded conversation under an article."""

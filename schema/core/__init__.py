@@ -1,0 +1,1 @@
+"""What every area of the API shares: ids, errors, pagination, the Node interface."""

@@ -1,0 +1,62 @@
+"""Error codes: every GraphQL error groupql returns carries `extensions.code`.
+
+Expected failures of the request itself (a bad argument, a cursor that does not
+decode) are raised as `UserInputError`; failures a client may handle as data
+(not found, not counted) are in the schema as nullable fields or payload
+fields instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from enum import StrEnum
+
+from graphql import GraphQLError, GraphQLSyntaxError
+
+logger = logging.getLogger("groupql.errors")
+
+
+class ErrorCode(StrEnum):
+    BAD_REQUEST = "BAD_REQUEST"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+
+
+class UserInputError(GraphQLError):
+    """An argument the client sent cannot be used; the message says which and why."""
+
+    def __init__(self, message: str, *, argument: str) -> None:
+        super().__init__(
+            message, extensions={"code": ErrorCode.BAD_USER_INPUT.value, "argument": argument}
+        )
+
+
+def add_codes(errors: list[GraphQLError], *, executed: bool) -> None:
+    """Give every error an `extensions.code`; log unexpected ones with an `errorId`.
+
+    `executed` tells errors raised while executing (variables that do not fit
+    their types, resolver failures) from those of parsing and validation.
+    """
+    for error in errors:
+        extensions = error.extensions if error.extensions is not None else {}
+        error.extensions = extensions
+        if "code" in extensions:
+            continue
+        original = error.original_error
+        if isinstance(error, GraphQLSyntaxError):
+            extensions["code"] = ErrorCode.GRAPHQL_PARSE_FAILED.value
+        elif original is not None and not isinstance(original, GraphQLError):
+            error_id = uuid.uuid4().hex
+            extensions["code"] = ErrorCode.INTERNAL_SERVER_ERROR.value
+            extensions["errorId"] = error_id
+            logger.error("unexpected error %s in %s", error_id, error.path, exc_info=original)
+        elif executed:
+            extensions["code"] = ErrorCode.BAD_USER_INPUT.value
+        else:
+            extensions["code"] = ErrorCode.GRAPHQL_VALIDATION_FAILED.value

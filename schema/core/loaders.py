@@ -1,0 +1,55 @@
+"""DataLoader factories shared by every area: rows by id, pages, counts.
+
+Loaders live for one request (see `schema.loaders.Loaders`): never keep one in
+a module global, or it caches across requests.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from models.sql import Row
+from schema.core import keyset
+from schema.core.keyset import Listing
+from schema.core.pagination import Page
+
+T = TypeVar("T")
+PageKey = tuple[int, Page]
+
+
+def in_key_order(
+    keys: Sequence[int], rows: Sequence[Row], make: Callable[[Row], T]
+) -> list[T | None]:
+    found = {row["id"]: make(row) for row in rows}
+    return [found.get(key) for key in keys]
+
+
+def page_loader(listing: Listing) -> DataLoader[PageKey, list[Row]]:
+    """Pages of `listing` keyed by (parent id, page): one statement per distinct page."""
+
+    async def load(keys: list[PageKey]) -> list[list[Row]]:
+        parents_by_page: dict[Page, list[int]] = defaultdict(list)
+        for parent, page in keys:
+            parents_by_page[page].append(parent)
+        found: dict[PageKey, list[Row]] = {}
+        for page, parents in parents_by_page.items():
+            rows_by_parent = await keyset.pages(listing, page, parents)
+            for parent in parents:
+                found[parent, page] = rows_by_parent.get(parent, [])
+        return [found[key] for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def count_loader(listing: Listing) -> DataLoader[int, int]:
+    """How many rows of `listing` each parent has, in one statement."""
+
+    async def load(parents: list[int]) -> list[int]:
+        found = await keyset.counts(listing, parents)
+        return [found.get(parent, 0) for parent in parents]
+
+    return DataLoader(load_fn=load)

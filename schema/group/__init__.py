@@ -1,0 +1,1 @@
+"""Groups: the communities that hold articles."""

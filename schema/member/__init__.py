@@ -1,0 +1,1 @@
+"""Members: the people who write articles and comments."""

@@ -1,0 +1,1 @@
+"""The root `node` and `nodes` fields: any object by its global id."""

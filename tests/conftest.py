@@ -1,0 +1,162 @@
+"""Every test that touches the database runs twice: on SQLite and on PostgreSQL.
+
+Each test gets its own database, copied from a template that the migrations
+built once per session (so the tests exercise the migrations, not
+`generate_schemas`). PostgreSQL comes from TEST_DATABASE_URL: without it those
+runs are skipped; with it, a server that does not answer fails them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import pytest
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.context import TortoiseContext
+
+from models.config import migrate, tortoise_config
+from server import create_app
+from settings import Settings
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+TEST_SECRET_KEY = "test-secret-key"
+
+
+def with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+async def admin(sql: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_URL.replace("postgres://", "postgresql://", 1))
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+def settings_for(url: str, **overrides: Any) -> Settings:
+    return Settings(
+        database_url=url, secret_key=TEST_SECRET_KEY, secret_key_is_ephemeral=False, **overrides
+    )
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    asyncio.run(migrate(tortoise_config(settings_for(f"sqlite://{path}"))))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    if not POSTGRES_URL:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL runs skipped")
+    name = f"groupql_template_{uuid.uuid4().hex[:12]}"
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    try:
+        asyncio.run(migrate(tortoise_config(settings_for(with_database(POSTGRES_URL, name)))))
+        yield name
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated, empty database for this test alone."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite://{path}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    name = f"groupql_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield with_database(POSTGRES_URL, name)
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return settings_for(database_url)
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[TortoiseContext]:
+    """Tortoise, connected to this test's database for the duration of the test."""
+    # Tortoise caches each model's INSERT statement by connection name, not by
+    # dialect: after a SQLite test, a PostgreSQL test would get `?` placeholders.
+    # One process only ever serves one database, so only the tests must clear it.
+    EXECUTOR_CACHE.clear()
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(settings))
+        yield context
+
+
+@dataclass
+class Clock:
+    """The server's clock in tests: moves only when a test moves it."""
+
+    now: datetime = field(default_factory=lambda: datetime(2024, 3, 1, 12, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def client(
+    db: TortoiseContext, settings: Settings, clock: Clock
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the app, served in-process on this test's database."""
+    app = create_app(settings, clock=clock)
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 4321))
+    async with httpx.AsyncClient(transport=transport, base_url="http://groupql.test") as http:
+        yield http
+
+
+class StatementLog(logging.Handler):
+    """Counts the SQL statements Tortoise sends while it is attached."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if not message.startswith(("Created connection pool", "Closed connection pool")):
+            self.statements.append(message)
+
+
+@pytest.fixture
+def statements() -> Iterator[StatementLog]:
+    logger = logging.getLogger("tortoise.db_client")
+    handler = StatementLog()
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
