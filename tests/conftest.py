@@ -29,6 +29,7 @@ from tortoise.context import TortoiseContext
 from models.config import migrate, tortoise_config
 from server import create_app
 from settings import Settings
+from tests.helpers import client_for
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 TEST_SECRET_KEY = "test-secret-key"
@@ -129,9 +130,7 @@ async def client(
     db: TortoiseContext, settings: Settings, clock: Clock
 ) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client for the app, served in-process on this test's database."""
-    app = create_app(settings, clock=clock)
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 4321))
-    async with httpx.AsyncClient(transport=transport, base_url="http://groupql.test") as http:
+    async with client_for(create_app(settings, clock=clock)) as http:
         yield http
 
 

@@ -46,3 +46,9 @@ async def error_of(
     assert len(body.get("errors", [])) == 1, body
     error: dict[str, Any] = body["errors"][0]
     return error
+
+
+def client_for(app: Any, address: str = "203.0.113.7") -> httpx.AsyncClient:
+    """An HTTP client for `app` served in-process, as if from `address`."""
+    transport = httpx.ASGITransport(app=app, client=(address, 4321))
+    return httpx.AsyncClient(transport=transport, base_url="http://groupql.test")

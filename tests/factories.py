@@ -1,0 +1,77 @@
+"""Rows for tests, written through the ORM with the counters kept exact."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tortoise.expressions import F
+
+from models import Article, Comment, Group, GroupPrivacy, Member, Membership
+from schema.core import ids
+
+EPOCH = datetime(2023, 10, 1, 9, 0, tzinfo=UTC)
+
+
+async def member(name: str = "Sam Harrison") -> Member:
+    return await Member.create(name=name)
+
+
+async def group(
+    slug: str = "muscle-weakness-ms",
+    privacy: GroupPrivacy = GroupPrivacy.PUBLIC,
+    created_at: datetime = EPOCH,
+    name: str = "Muscle Weakness & MS",
+) -> Group:
+    return await Group.create(slug=slug, name=name, privacy=privacy, created_at=created_at)
+
+
+async def join(group: Group, member: Member) -> None:
+    await Membership.create(group=group, member=member)
+    await Group.filter(id=group.id).update(member_count=F("member_count") + 1)
+
+
+async def article(
+    group: Group,
+    author: Member,
+    title: str = "Managing Hand Tremors in MS",
+    *,
+    minutes: int = 0,
+    views: int = 0,
+    body: str = "Tremor in MS usually comes from the cerebellum.",
+) -> Article:
+    published_at = EPOCH + timedelta(minutes=minutes)
+    return await Article.create(
+        group=group,
+        author=author,
+        slug=f"{title.lower().replace(' ', '-')}-{minutes}-{views}",
+        title=title,
+        body=body,
+        views=views,
+        published_at=published_at,
+        updated_at=published_at,
+    )
+
+
+async def comment(
+    article: Article,
+    author: Member,
+    body: str = "Oregon or Maine? I'm from Portland, Maine",
+    *,
+    parent: Comment | None = None,
+    minutes: int = 0,
+) -> Comment:
+    created = await Comment.create(
+        article=article,
+        author=author,
+        parent=parent,
+        body=body,
+        created_at=EPOCH + timedelta(days=1, minutes=minutes),
+    )
+    await Article.filter(id=article.id).update(comment_count=F("comment_count") + 1)
+    if parent is not None:
+        await Comment.filter(id=parent.id).update(reply_count=F("reply_count") + 1)
+    return created
+
+
+def global_id(row: Article | Comment | Group | Member) -> str:
+    return ids.encode(type(row).__name__, row.id)
