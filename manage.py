@@ -9,13 +9,26 @@ import argparse
 import asyncio
 import sys
 import time
+from typing import Any
 
 from tortoise.context import TortoiseContext
 
 from demo.bulk import Sizes, generate
 from demo.seed import seed_if_empty
 from models.config import migrate, tortoise_config
-from settings import Settings
+from settings import Settings, SettingsError
+
+
+def print_plan(connection: str, plan: list[Any], fake: bool, dry_run: bool) -> None:
+    if not plan:
+        print("No migrations to apply")
+
+
+def print_progress(event: str, app_label: str, name: str) -> None:
+    if event == "apply_start":
+        print(f"Applying {app_label}.{name} ...", end=" ", flush=True)
+    elif event == "apply_done":
+        print("OK")
 
 
 async def run_seed(settings: Settings) -> None:
@@ -45,19 +58,24 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("members", "groups", "articles", "comments"):
         generate_parser.add_argument(f"--{name}", type=int, default=getattr(defaults, name))
     arguments = parser.parse_args(argv)
-    settings = Settings.from_env()
-    if arguments.command == "migrate":
-        asyncio.run(migrate(tortoise_config(settings)))
-    elif arguments.command == "seed":
-        asyncio.run(run_seed(settings))
-    else:
-        sizes = Sizes(
-            members=arguments.members,
-            groups=arguments.groups,
-            articles=arguments.articles,
-            comments=arguments.comments,
-        )
-        asyncio.run(run_generate(settings, sizes))
+    try:
+        settings = Settings.from_env()
+        if arguments.command == "migrate":
+            config = tortoise_config(settings)
+            asyncio.run(migrate(config, reporter=print_plan, progress=print_progress))
+        elif arguments.command == "seed":
+            asyncio.run(run_seed(settings))
+        else:
+            sizes = Sizes(
+                members=arguments.members,
+                groups=arguments.groups,
+                articles=arguments.articles,
+                comments=arguments.comments,
+            )
+            asyncio.run(run_generate(settings, sizes))
+    except (SettingsError, RuntimeError) as error:
+        print(f"manage.py {arguments.command}: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -6,6 +6,7 @@ pyproject.toml) reads the environment only when that command asks for it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -45,8 +46,17 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-async def migrate(config: dict[str, Any]) -> None:
-    """Apply every migration under `migrations/` that the database has not seen yet."""
+async def migrate(
+    config: dict[str, Any],
+    *,
+    reporter: Callable[[str, list[Any], bool, bool], object] | None = None,
+    progress: Callable[[str, str, str], object] | None = None,
+) -> None:
+    """Apply every migration under `migrations/` that the database has not seen yet.
+
+    `reporter(connection, plan, fake, dry_run)` hears the plan first, and
+    `progress(event, app_label, migration_name)` of each step as it runs.
+    """
     async with TortoiseContext() as context:
         await context.init(config=config)
-        await migrations_api.migrate(config=config)
+        await migrations_api.migrate(config=config, reporter=reporter, progress=progress)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 
@@ -70,7 +71,10 @@ class ArticleMutation:
     async def record_article_view(
         self,
         info: Info,
-        input: RecordArticleViewInput,  # noqa: A002
+        input: Annotated[  # noqa: A002 - the GraphQL argument is named input
+            RecordArticleViewInput,
+            strawberry.argument(description="The opened article and its viewer."),
+        ],
     ) -> RecordArticleViewPayload:
         key = None if input.viewer_key is strawberry.UNSET else input.viewer_key
         client_mutation_id = (

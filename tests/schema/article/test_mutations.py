@@ -42,9 +42,9 @@ async def article(db: TortoiseContext) -> Article:
 
 
 async def record(
-    client: httpx.AsyncClient, headers: dict[str, str] | None = None, **input: Any
+    client: httpx.AsyncClient, headers: dict[str, str] | None = None, **fields: Any
 ) -> dict[str, Any]:
-    data = await data_of(client, RECORD_VIEW, {"input": input}, headers=headers)
+    data = await data_of(client, RECORD_VIEW, {"input": fields}, headers=headers)
     payload: dict[str, Any] = data["recordArticleView"]
     return payload
 

@@ -1,0 +1,75 @@
+"""The operator commands, run the way `make run` runs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def manage(*arguments: str, database_url: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database_url}
+    return subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_migrate_then_seed_on_a_new_sqlite_file(tmp_path: Path) -> None:
+    url = f"sqlite://{tmp_path}/fresh.sqlite3"
+
+    migrated = manage("migrate", database_url=url)
+    again = manage("migrate", database_url=url)
+    seeded = manage("seed", database_url=url)
+    reseeded = manage("seed", database_url=url)
+
+    assert migrated.returncode == 0, migrated.stderr
+    assert "Applying models.0001_initial" in migrated.stdout
+    assert "No migrations to apply" in again.stdout
+    assert seeded.stdout.strip() == "demo data loaded"
+    assert "not loaded" in reseeded.stdout
+
+
+def test_migrate_on_postgres_tracks_what_it_applied(database_url: str) -> None:
+    result = manage("migrate", database_url=database_url)
+
+    assert result.returncode == 0, result.stderr
+    assert "No migrations to apply" in result.stdout
+
+
+def test_generate_into_a_database_with_data_fails_cleanly(tmp_path: Path) -> None:
+    url = f"sqlite://{tmp_path}/seeded.sqlite3"
+    manage("migrate", database_url=url)
+    manage("seed", database_url=url)
+
+    result = manage("generate", "--groups", "1", database_url=url)
+
+    assert result.returncode == 2
+    assert "empty database" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("variable", "value"), [("PORT", "eighty"), ("VIEW_WINDOW_SECONDS", "-5")])
+def test_a_bad_setting_is_named(tmp_path: Path, variable: str, value: str) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite://{tmp_path}/x.sqlite3", variable: value}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 2
+    assert variable in result.stderr
+    assert "Traceback" not in result.stderr
