@@ -63,6 +63,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def postgres_template() -> Iterator[str]:
     if not POSTGRES_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must test PostgreSQL: set TEST_DATABASE_URL")
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL runs skipped")
     name = f"groupql_template_{uuid.uuid4().hex[:12]}"
     asyncio.run(admin(f'CREATE DATABASE "{name}"'))
