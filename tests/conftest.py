@@ -35,6 +35,12 @@ POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 TEST_SECRET_KEY = "test-secret-key"
 
 
+def pytest_report_header() -> str:
+    if POSTGRES_URL:
+        return f"databases: SQLite and PostgreSQL ({urlsplit(POSTGRES_URL).netloc})"
+    return "databases: SQLite only (set TEST_DATABASE_URL to run every test on PostgreSQL too)"
+
+
 def with_database(url: str, name: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
