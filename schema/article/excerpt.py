@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+from schema.core.cache import Memo
 
 MAX_EXCERPT_LENGTH = 1000
 ELLIPSIS = "…"
@@ -41,22 +42,7 @@ def _inline_text(children: list[Token]) -> str:
     return "".join(parts)
 
 
-_heads: OrderedDict[object, str] = OrderedDict()
-
-
-def _head(key: object, markdown: str) -> str:
-    """The first MAX_EXCERPT_LENGTH + 1 characters of the plain text, cached by `key`.
-
-    Only the head is kept, never the body, so the cache stays small.
-    """
-    text = _heads.get(key)
-    if text is None:
-        text = _heads[key] = plain_text(markdown)[: MAX_EXCERPT_LENGTH + 1]
-        if len(_heads) > CACHE_SIZE:
-            _heads.popitem(last=False)
-    else:
-        _heads.move_to_end(key)
-    return text
+_heads: Memo[str] = Memo(CACHE_SIZE)
 
 
 def excerpt(key: object, markdown: str, max_length: int) -> str:
@@ -65,7 +51,8 @@ def excerpt(key: object, markdown: str, max_length: int) -> str:
     `key` identifies this version of the body (article id and update time) so
     the Markdown is parsed once per version, not once per request.
     """
-    text = _head(key, markdown)
+    # Only the head of the text is kept, never the body, so the memo stays small.
+    text = _heads.get(key, lambda: plain_text(markdown)[: MAX_EXCERPT_LENGTH + 1])
     if len(text) <= max_length:
         return text
     room = max_length - len(ELLIPSIS)

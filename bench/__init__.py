@@ -1,0 +1,1 @@
+"""The benchmark: groupql against a minimal "floor" server doing the same work (`make bench`)."""
