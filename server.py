@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import re
 from collections.abc import AsyncIterator, Callable
@@ -36,6 +37,7 @@ from settings import Settings
 logger = logging.getLogger("groupql")
 
 READY_TIMEOUT_SECONDS = 2.0
+GC_THRESHOLDS = (50_000, 20, 20)
 HTTP_ERROR_CODES = {
     405: ErrorCode.METHOD_NOT_ALLOWED,
     413: ErrorCode.REQUEST_TOO_LARGE,
@@ -175,6 +177,16 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ready", "database": "up"})
 
 
+def tune_garbage_collector() -> None:
+    """Collect less often: a page request leaves a few hundred short-lived cycles (futures,
+    loaders), and the default threshold made collection a quarter of the CPU under load.
+    Everything loaded by now lives as long as the process, so it is moved out of the
+    collector's way for good."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 def create_app(
     settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now
 ) -> Starlette:
@@ -189,6 +201,7 @@ def create_app(
                 "on every start, so view deduplication does not survive restarts or span processes"
             )
         async with RegisterTortoise(app, config=tortoise_config(settings)):
+            tune_garbage_collector()
             yield
 
     routes: list[Any] = [

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import asyncpg
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.migrations import api as migrations_api
 
@@ -19,9 +21,26 @@ MODELS_APP = {"models": ["models"], "migrations": "migrations", "default_connect
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
+class PooledConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg has no types
+    """An asyncpg connection that skips the session reset when it goes back to the pool.
+
+    asyncpg sends `RESET ALL; UNLISTEN *; CLOSE ALL; ...` on every release: one
+    more round trip per statement outside a transaction. groupql never changes
+    session state (no SET, LISTEN, cursors or advisory locks), so there is
+    nothing to reset; an open transaction is still rolled back by asyncpg.
+    """
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
 def tortoise_config(settings: Settings) -> dict[str, Any]:
+    url = connection_url(settings.database_url, settings.db_pool_size)
+    connection = expand_db_url(url)
+    if not url.startswith("sqlite"):
+        connection["credentials"]["connection_class"] = PooledConnection
     return {
-        "connections": {"default": connection_url(settings.database_url, settings.db_pool_size)},
+        "connections": {"default": connection},
         "apps": {"models": MODELS_APP},
         "use_tz": True,
         "timezone": "UTC",

@@ -1,44 +1,69 @@
-"""Every DataLoader of one request, created together in `get_context`."""
+"""Every DataLoader of one request, each created when first used."""
 
 from __future__ import annotations
 
+from functools import cached_property
+
+from strawberry.dataloader import DataLoader
+
+from models.sql import Row
 from schema.article.loaders import (
     article_by_id_loader,
     article_count_by_group_loader,
     articles_by_group_loader,
 )
+from schema.article.types import Article
 from schema.comment.loaders import (
     comment_by_id_loader,
     comment_count_by_article_loader,
     comments_by_article_loader,
     replies_by_comment_loader,
 )
+from schema.comment.types import Comment
+from schema.core.loaders import PageKey
 from schema.group.loaders import group_by_id_loader, group_by_slug_loader
+from schema.group.types import Group
 from schema.member.loaders import member_by_id_loader
+from schema.member.types import Member
 
 
 class Loaders:
-    __slots__ = (
-        "article_by_id",
-        "article_count_by_group",
-        "articles_by_group",
-        "comment_by_id",
-        "comment_count_by_article",
-        "comments_by_article",
-        "group_by_id",
-        "group_by_slug",
-        "member_by_id",
-        "replies_by_comment",
-    )
+    @cached_property
+    def member_by_id(self) -> DataLoader[int, Member | None]:
+        return member_by_id_loader()
 
-    def __init__(self) -> None:
-        self.member_by_id = member_by_id_loader()
-        self.group_by_id = group_by_id_loader()
-        self.group_by_slug = group_by_slug_loader()
-        self.article_by_id = article_by_id_loader()
-        self.articles_by_group = articles_by_group_loader()
-        self.article_count_by_group = article_count_by_group_loader()
-        self.comment_by_id = comment_by_id_loader()
-        self.comments_by_article = comments_by_article_loader()
-        self.comment_count_by_article = comment_count_by_article_loader()
-        self.replies_by_comment = replies_by_comment_loader()
+    @cached_property
+    def group_by_id(self) -> DataLoader[int, Group | None]:
+        return group_by_id_loader()
+
+    @cached_property
+    def group_by_slug(self) -> DataLoader[str, Group | None]:
+        return group_by_slug_loader()
+
+    @cached_property
+    def article_by_id(self) -> DataLoader[int, Article | None]:
+        return article_by_id_loader()
+
+    @cached_property
+    def articles_by_group(self) -> DataLoader[PageKey, list[Row]]:
+        return articles_by_group_loader()
+
+    @cached_property
+    def article_count_by_group(self) -> DataLoader[int, int]:
+        return article_count_by_group_loader()
+
+    @cached_property
+    def comment_by_id(self) -> DataLoader[int, Comment | None]:
+        return comment_by_id_loader()
+
+    @cached_property
+    def comments_by_article(self) -> DataLoader[PageKey, list[Row]]:
+        return comments_by_article_loader()
+
+    @cached_property
+    def comment_count_by_article(self) -> DataLoader[int, int]:
+        return comment_count_by_article_loader()
+
+    @cached_property
+    def replies_by_comment(self) -> DataLoader[PageKey, list[Row]]:
+        return replies_by_comment_loader()

@@ -8,11 +8,21 @@ from schema.core.keyset import Listing
 from schema.core.loaders import PageKey, count_loader, in_key_order, page_loader
 from schema.core.visibility import visible_group
 
+# Articles come with their author's name, so `author` needs no query of its own.
+WITH_AUTHOR = "JOIN members author ON author.id = a.author_id"
+AUTHOR_COLUMNS = "author.name AS author_name"
 ARTICLES_OF_GROUP = Listing(
-    source="articles a", alias="a", where="TRUE", parent="a.group_id", parent_key="group_id"
+    table="articles",
+    alias="a",
+    where="TRUE",
+    parent="a.group_id",
+    parent_key="group_id",
+    joins=WITH_AUTHOR,
+    extra_columns=AUTHOR_COLUMNS,
 )
 VISIBLE_ARTICLE = (
-    f"SELECT a.* FROM articles a JOIN groups g ON g.id = a.group_id AND {visible_group('g')}"
+    f"SELECT a.*, {AUTHOR_COLUMNS} FROM articles a {WITH_AUTHOR} "
+    f"JOIN groups g ON g.id = a.group_id AND {visible_group('g')}"
 )
 
 

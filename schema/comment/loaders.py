@@ -8,18 +8,30 @@ from schema.core.keyset import Listing
 from schema.core.loaders import PageKey, count_loader, in_key_order, page_loader
 from schema.core.visibility import visible_group
 
+# Comments come with their author's name, so `author` needs no query of its own.
+WITH_AUTHOR = "JOIN members author ON author.id = c.author_id"
+AUTHOR_COLUMNS = "author.name AS author_name"
 TOP_LEVEL_COMMENTS = Listing(
-    source="comments c",
+    table="comments",
     alias="c",
     where="c.parent_id IS NULL",
     parent="c.article_id",
     parent_key="article_id",
+    joins=WITH_AUTHOR,
+    extra_columns=AUTHOR_COLUMNS,
 )
 REPLIES = Listing(
-    source="comments c", alias="c", where="TRUE", parent="c.parent_id", parent_key="parent_id"
+    table="comments",
+    alias="c",
+    where="TRUE",
+    parent="c.parent_id",
+    parent_key="parent_id",
+    joins=WITH_AUTHOR,
+    extra_columns=AUTHOR_COLUMNS,
 )
 VISIBLE_COMMENT = (
-    "SELECT c.* FROM comments c JOIN articles a ON a.id = c.article_id "
+    f"SELECT c.*, {AUTHOR_COLUMNS} FROM comments c {WITH_AUTHOR} "
+    "JOIN articles a ON a.id = c.article_id "
     f"JOIN groups g ON g.id = a.group_id AND {visible_group('g')}"
 )
 

@@ -47,7 +47,7 @@ class Comment(Node):
     reply_count: int = strawberry.field(description="How many direct replies the comment has.")
     created_at: datetime = strawberry.field(description="When the comment was written (UTC).")
     article_id: strawberry.Private[int]
-    author_id: strawberry.Private[int]
+    author: Member = strawberry.field(description="Who wrote the comment.")
     parent_id: strawberry.Private[int | None]
 
     @classmethod
@@ -58,16 +58,9 @@ class Comment(Node):
             reply_count=row["reply_count"],
             created_at=timestamp(row["created_at"]),
             article_id=row["article_id"],
-            author_id=row["author_id"],
+            author=Member(pk=row["author_id"], name=row["author_name"]),
             parent_id=row["parent_id"],
         )
-
-    @strawberry.field(description="Who wrote the comment.")
-    async def author(self, info: Info) -> Member:
-        member = await info.context.loaders.member_by_id.load(self.author_id)
-        if member is None:
-            raise LookupError(f"comment {self.pk} has no author {self.author_id}")
-        return member
 
     @strawberry.field(description="The article the comment belongs to.")
     async def article(

@@ -20,21 +20,30 @@ from schema.core.pagination import Page
 
 @dataclass(frozen=True, slots=True)
 class Listing:
-    """Rows of `source` (a FROM clause whose main table is `alias`) that pass `where`.
+    """Rows of `table` (aliased `alias`) that pass `where`, a condition on that table alone.
 
     `parent` is the column that ties a row to its parent (None for a root list);
-    `parent_key` is that column's name in the returned rows.
+    `parent_key` is that column's name in the returned rows. Pages select
+    `columns` from the table and `joins` (say, the author's name along with each
+    comment); counts need neither.
     """
 
-    source: str
+    table: str
     alias: str
     where: str
     parent: str | None = None
     parent_key: str = ""
+    joins: str = ""
+    extra_columns: str = ""
 
     @property
     def columns(self) -> str:
-        return f"{self.alias}.*"
+        extra = f", {self.extra_columns}" if self.extra_columns else ""
+        return f"{self.alias}.*{extra}"
+
+    @property
+    def source(self) -> str:
+        return f"{self.table} {self.alias} {self.joins}".rstrip()
 
 
 def _keyset(listing: Listing, page: Page) -> tuple[str, str, list[Any]]:
@@ -71,25 +80,32 @@ async def pages(listing: Listing, page: Page, parent_ids: Sequence[int]) -> dict
         )
         rows = await fetch(sql, [parent_ids[0], *params, page.size + 1])
     else:
+        # Rank and cut first, join (authors, ...) after: the joins then touch only the
+        # rows that are kept. The ranked rows keep the table's alias, so the joins apply.
+        alias = listing.alias
+        extra = f", {listing.extra_columns}" if listing.extra_columns else ""
         sql = (
-            f"SELECT * FROM (SELECT {listing.columns}, ROW_NUMBER() OVER ("
+            f"SELECT {alias}.*{extra} FROM (SELECT {alias}.*, ROW_NUMBER() OVER ("
             f"PARTITION BY {listing.parent} ORDER BY {ordering}) AS page_row "
-            f"FROM {listing.source} WHERE {listing.parent} = ANY(?) AND {listing.where}{condition}"
-            f") AS ranked WHERE page_row <= ? ORDER BY {listing.parent_key}, page_row"
+            f"FROM {listing.table} {alias} "
+            f"WHERE {listing.parent} = ANY(?) AND {listing.where}{condition}) AS {alias} "
+            f"{listing.joins} WHERE {alias}.page_row <= ? "
+            f"ORDER BY {alias}.{listing.parent_key}, {alias}.page_row"
         )
         rows = await fetch(sql, [list(parent_ids), *params, page.size + 1])
     return _by_parent(rows, listing.parent_key)
 
 
 async def count(listing: Listing) -> int:
-    rows = await fetch(f"SELECT COUNT(*) AS n FROM {listing.source} WHERE {listing.where}")
+    sql = f"SELECT COUNT(*) AS n FROM {listing.table} {listing.alias} WHERE {listing.where}"
+    rows = await fetch(sql)
     return int(rows[0]["n"])
 
 
 async def counts(listing: Listing, parent_ids: Sequence[int]) -> dict[int, int]:
     """How many rows each parent's list holds, in one statement."""
     sql = (
-        f"SELECT {listing.parent} AS parent, COUNT(*) AS n FROM {listing.source} "
+        f"SELECT {listing.parent} AS parent, COUNT(*) AS n FROM {listing.table} {listing.alias} "
         f"WHERE {listing.parent} = ANY(?) AND {listing.where} GROUP BY {listing.parent}"
     )
     rows = await fetch(sql, [list(parent_ids)])

@@ -83,19 +83,36 @@ class Edge(Generic[NodeT]):
 
 @strawberry.type(description="A page of a list, paged by cursor.")
 class Connection(Generic[NodeT]):
-    edges: list[Edge[NodeT]] = strawberry.field(
-        description="The items of the page with their cursors."
-    )
-    page_info: PageInfo = strawberry.field(description="How to reach the pages around this one.")
+    nodes: list[NodeT] = strawberry.field(description="The items of the page, without cursors.")
+    # Cursors are encoded only when asked for: most pages are read as `nodes`.
+    page: strawberry.Private[Page]
+    rows: strawberry.Private[Sequence[Row]]
+    more: strawberry.Private[bool]
     count: strawberry.Private[Callable[[], Awaitable[int]]]
 
-    @strawberry.field(description="The items of the page, without cursors.")
-    def nodes(self) -> list[NodeT]:
-        return [edge.node for edge in self.edges]
+    @strawberry.field(description="The items of the page with their cursors.")
+    def edges(self) -> list[Edge[NodeT]]:
+        return [
+            Edge(cursor=self._cursor(row), node=item)
+            for row, item in zip(self.rows, self.nodes, strict=True)
+        ]
+
+    @strawberry.field(description="How to reach the pages around this one.")
+    def page_info(self) -> PageInfo:
+        given = self.page.cursor is not None
+        return PageInfo(
+            has_next_page=given if self.page.backward else self.more,
+            has_previous_page=self.more if self.page.backward else given,
+            start_cursor=self._cursor(self.rows[0]) if self.rows else None,
+            end_cursor=self._cursor(self.rows[-1]) if self.rows else None,
+        )
 
     @strawberry.field(description="How many items the whole list holds, across all pages.")
     async def total_count(self) -> int:
         return await self.count()
+
+    def _cursor(self, row: Row) -> str:
+        return encode_cursor(self.page.order, self.page.order.key_of(row), row["id"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,18 +229,6 @@ def connection(
     rows = rows[: page.size]
     if page.backward:
         rows = rows[::-1]
-    edges = [
-        Edge(cursor=encode_cursor(page.order, page.order.key_of(row), row["id"]), node=node(row))
-        for row in rows
-    ]
-    given = page.cursor is not None
     return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=given if page.backward else more,
-            has_previous_page=more if page.backward else given,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        count=count,
+        nodes=[node(row) for row in rows], page=page, rows=rows, more=more, count=count
     )

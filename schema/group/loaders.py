@@ -8,7 +8,7 @@ from schema.core.loaders import in_key_order
 from schema.core.visibility import visible_group
 from schema.group.types import Group
 
-GROUPS = Listing(source="groups g", alias="g", where=visible_group("g"))
+GROUPS = Listing(table="groups", alias="g", where=visible_group("g"))
 
 
 async def load_groups(ids: list[int]) -> list[Group | None]:

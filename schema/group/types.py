@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from models.sql import Row, timestamp
-from schema.article.types import ARTICLE_ORDERS, Article, ArticleOrder
+from schema.article.types import ARTICLE_ORDERS, Article, ArticleOrder, prefetch_comments
 from schema.context import Info
 from schema.core.node import Node
 from schema.core.pagination import After, Before, Connection, First, Last, connection, page_of
@@ -67,6 +67,8 @@ class Group(Node):
         page = page_of(ARTICLE_ORDERS[order_by or ArticleOrder.NEWEST], first, after, last, before)
         loaders = info.context.loaders
         rows = await loaders.articles_by_group.load((self.pk, page))
-        return connection(
+        articles = connection(
             rows, page, Article.from_row, lambda: loaders.article_count_by_group.load(self.pk)
         )
+        await prefetch_comments(info, articles.nodes)
+        return articles

@@ -11,8 +11,9 @@ from server import GROUP_PAGE_QUERY
 from tests.conftest import StatementLog
 from tests.helpers import data_of
 
-# group, its articles, their total, authors, first comments of every article, their authors
-GROUP_PAGE_STATEMENTS = 6
+# the group; its articles with their authors; their total; the first comments of every
+# article with their authors
+GROUP_PAGE_STATEMENTS = 4
 
 GROUP_PAGE_WITH_SIZE = GROUP_PAGE_QUERY.replace(
     "articles(first: 20)", "articles(first: $size)"
