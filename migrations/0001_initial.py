@@ -1,3 +1,4 @@
+from migrations._counter_checks import counter_checks
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from models.group import GroupPrivacy
@@ -7,56 +8,14 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 
-# Counters never go below zero. Tortoise 1.1 drops CheckConstraint from CreateModel
-# and, on SQLite, adds one by rebuilding the table without its indexes, so the
-# checks are written here: CHECK constraints on PostgreSQL, triggers on SQLite
-# (which cannot add a CHECK to an existing table).
-COUNTER_COLUMNS = (
-    ("groups", "member_count"),
-    ("articles", "views"),
-    ("articles", "comment_count"),
-    ("comments", "reply_count"),
+add_counter_checks, drop_counter_checks = counter_checks(
+    [
+        ("groups", "member_count"),
+        ("articles", "views"),
+        ("articles", "comment_count"),
+        ("comments", "reply_count"),
+    ]
 )
-
-
-def _check_statements(dialect: str) -> list[str]:
-    statements = []
-    for table, column in COUNTER_COLUMNS:
-        name = f"{table}_{column}_not_negative"
-        if dialect == "sqlite":
-            for event in ("INSERT", f"UPDATE OF {column}"):
-                suffix = "insert" if event == "INSERT" else "update"
-                statements.append(
-                    f'CREATE TRIGGER "{name}_{suffix}" BEFORE {event} ON "{table}" '
-                    f'WHEN NEW."{column}" < 0 '
-                    f"BEGIN SELECT RAISE(ABORT, 'CHECK constraint failed: {name}'); END"
-                )
-        else:
-            statements.append(
-                f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" CHECK ("{column}" >= 0)'
-            )
-    return statements
-
-
-def _drop_statements(dialect: str) -> list[str]:
-    statements = []
-    for table, column in COUNTER_COLUMNS:
-        name = f"{table}_{column}_not_negative"
-        if dialect == "sqlite":
-            statements += [f'DROP TRIGGER "{name}_insert"', f'DROP TRIGGER "{name}_update"']
-        else:
-            statements.append(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
-    return statements
-
-
-async def add_counter_checks(apps, schema_editor) -> None:
-    for statement in _check_statements(schema_editor.client.capabilities.dialect):
-        await schema_editor.client.execute_script(statement)
-
-
-async def drop_counter_checks(apps, schema_editor) -> None:
-    for statement in _drop_statements(schema_editor.client.capabilities.dialect):
-        await schema_editor.client.execute_script(statement)
 
 
 class Migration(migrations.Migration):

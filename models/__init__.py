@@ -6,18 +6,26 @@ imported below.
 
 from models.article import Article
 from models.article_view import ArticleView
+from models.auth_token import AuthToken
 from models.comment import Comment
 from models.group import Group, GroupPrivacy
 from models.member import Member
-from models.membership import Membership, MembershipRole
+from models.membership import Membership, MembershipRole, MembershipStatus
+from models.ranking import Ranking
+from models.reaction import Reaction, ReactionKind
 
 __all__ = [
     "Article",
     "ArticleView",
+    "AuthToken",
     "Comment",
     "Group",
     "GroupPrivacy",
     "Member",
     "Membership",
     "MembershipRole",
+    "MembershipStatus",
+    "Ranking",
+    "Reaction",
+    "ReactionKind",
 ]

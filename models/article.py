@@ -14,8 +14,10 @@ if TYPE_CHECKING:
 class Article(Model):
     """An article in a group.
 
-    `views` only ever moves through one atomic `views = views + 1`; `comment_count`
-    counts every comment, replies included, and moves with them.
+    Views only ever move through one atomic views = views + 1. The comment count
+    counts every comment that is not deleted, replies included, and the reaction
+    count every reaction, each moving in the same transaction as what it counts.
+    A deleted article keeps its row (deleted_at) but leaves every list and lookup.
     """
 
     id = fields.IntField(primary_key=True)
@@ -33,8 +35,11 @@ class Article(Model):
     cover_image_caption = fields.CharField(max_length=300, null=True)
     views = fields.IntField(default=0)
     comment_count = fields.IntField(default=0)
+    reaction_count = fields.IntField(default=0, db_default=0)
     published_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
+    pinned_at = fields.DatetimeField(null=True)
+    deleted_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "articles"
@@ -42,4 +47,5 @@ class Article(Model):
         indexes = (
             Index(fields=("group_id", "published_at", "id"), name="articles_by_published"),
             Index(fields=("group_id", "views", "id"), name="articles_by_views"),
+            Index(fields=("group_id", "pinned_at"), name="articles_pinned"),
         )

@@ -12,7 +12,12 @@ if TYPE_CHECKING:
 
 
 class Comment(Model):
-    """A comment on an article, or a reply to another comment (any depth)."""
+    """A comment on an article, or a reply to another comment (any depth).
+
+    The reply count counts direct replies still in the thread, tombstones
+    included. A deleted comment with replies stays as a tombstone (deleted_at
+    set, body emptied) so that the thread keeps its shape.
+    """
 
     id = fields.IntField(primary_key=True)
     article: fields.ForeignKeyRelation[Article] = fields.ForeignKeyField(
@@ -25,8 +30,12 @@ class Comment(Model):
         "models.Comment", related_name="replies", null=True, on_delete=fields.CASCADE
     )
     body = fields.TextField()
+    depth = fields.IntField(default=0, db_default=0)
     reply_count = fields.IntField(default=0)
+    reaction_count = fields.IntField(default=0, db_default=0)
     created_at = fields.DatetimeField()
+    edited_at = fields.DatetimeField(null=True)
+    deleted_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "comments"

@@ -68,14 +68,18 @@ def __getattr__(name: str) -> Any:
 async def migrate(
     config: dict[str, Any],
     *,
+    target: str | None = None,
     reporter: Callable[[str, list[Any], bool, bool], object] | None = None,
     progress: Callable[[str, str, str], object] | None = None,
 ) -> None:
     """Apply every migration under `migrations/` that the database has not seen yet.
 
+    `target` ("models.0001_initial") stops, or rolls back, to that migration.
     `reporter(connection, plan, fake, dry_run)` hears the plan first, and
     `progress(event, app_label, migration_name)` of each step as it runs.
     """
     async with TortoiseContext() as context:
         await context.init(config=config)
-        await migrations_api.migrate(config=config, reporter=reporter, progress=progress)
+        await migrations_api.migrate(
+            config=config, target=target, reporter=reporter, progress=progress
+        )

@@ -19,8 +19,16 @@ class MembershipRole(StrEnum):
     MEMBER = "MEMBER"
 
 
+class MembershipStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    PENDING = "PENDING"
+
+
 class Membership(Model):
-    """A member's place in a group."""
+    """A member's place in a group, or their request to join it (status PENDING).
+
+    Only ACTIVE memberships count in the group's member count.
+    """
 
     id = fields.IntField(primary_key=True)
     member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
@@ -30,9 +38,14 @@ class Membership(Model):
         "models.Group", related_name="memberships", on_delete=fields.CASCADE
     )
     role = fields.CharEnumField(MembershipRole, max_length=9, default=MembershipRole.MEMBER)
+    status = fields.CharEnumField(
+        MembershipStatus, max_length=7, default=MembershipStatus.ACTIVE, db_default="ACTIVE"
+    )
     joined_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "memberships"
         unique_together = (("member", "group"),)
-        indexes = (Index(fields=("group_id", "joined_at", "id"), name="memberships_by_group"),)
+        indexes = (
+            Index(fields=("group_id", "status", "joined_at", "id"), name="memberships_of_group"),
+        )

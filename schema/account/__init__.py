@@ -1,0 +1,1 @@
+"""Accounts: signing up, signing in and out, and who the viewer is."""

@@ -1,0 +1,112 @@
+"""What every mutation shares: one transaction, typed user errors, `clientMutationId`.
+
+A mutation's work raises `Refusal` for anything the user can fix; the
+transaction rolls back and the payload carries the errors instead of the
+changed object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from enum import Enum
+from typing import Any, TypeVar
+
+import strawberry
+from tortoise.transactions import in_transaction
+
+
+@strawberry.enum(description="What kind of problem a `UserError` reports.")
+class UserErrorCode(Enum):
+    INVALID = strawberry.enum_value(
+        "INVALID", description="A value is not acceptable; see `field`."
+    )
+    NOT_FOUND = strawberry.enum_value(
+        "NOT_FOUND", description="No object you can see has this ID (or it was deleted)."
+    )
+    FORBIDDEN = strawberry.enum_value(
+        "FORBIDDEN", description="You can see the object but may not do this to it."
+    )
+    CONFLICT = strawberry.enum_value(
+        "CONFLICT",
+        description="The change clashes with the current state (already taken, last owner, ...).",
+    )
+    UNAUTHENTICATED = strawberry.enum_value(
+        "UNAUTHENTICATED", description="Sign in first: send `Authorization: Bearer <token>`."
+    )
+    INVALID_CREDENTIALS = strawberry.enum_value(
+        "INVALID_CREDENTIALS",
+        description="The email or the password is wrong (we do not say which).",
+    )
+
+
+@strawberry.type(description="A problem with a mutation's input that the user can fix.")
+class UserError:
+    field: list[str] | None = strawberry.field(
+        description='The path to the input field at fault, e.g. ["input", "title"]; null when none.'
+    )
+    code: UserErrorCode = strawberry.field(description="The kind of problem.")
+    message: str = strawberry.field(description="What is wrong, in words to show the user.")
+
+
+class Refusal(Exception):  # noqa: N818 - a refusal is an expected outcome, not an error
+    """Raised inside a mutation's work: roll back and answer with these errors."""
+
+    def __init__(self, *errors: UserError) -> None:
+        super().__init__(*(error.message for error in errors))
+        self.errors = list(errors)
+
+
+def refuse(code: UserErrorCode, message: str, *field: str) -> Refusal:
+    return Refusal(UserError(field=list(field) or None, code=code, message=message))
+
+
+def check_length(value: str, path: tuple[str, ...], low: int, high: int) -> None:
+    """Refuse `value` unless it has `low` to `high` characters (and is not blank when low > 0)."""
+    name = path[-1]
+    if low and not value.strip():
+        raise refuse(UserErrorCode.INVALID, f"{name} must not be blank.", *path)
+    if not low <= len(value) <= high:
+        raise refuse(
+            UserErrorCode.INVALID,
+            f"{name} must be {low} to {high} characters long; it is {len(value)}.",
+            *path,
+        )
+
+
+P = TypeVar("P")
+
+
+async def perform(
+    payload: Callable[..., P],
+    client_mutation_id: Any,
+    work: Callable[[], Awaitable[dict[str, Any]]],
+) -> P:
+    """Run `work` in one transaction and build the payload from what it returns.
+
+    `work` returns the payload's fields; a `Refusal` rolls everything back and
+    the payload carries its errors with every other field null.
+    """
+    echo = None if client_mutation_id is strawberry.UNSET else client_mutation_id
+    try:
+        async with in_transaction():
+            fields = await work()
+    except Refusal as refusal:
+        return payload(errors=refusal.errors, client_mutation_id=echo)
+    return payload(errors=[], client_mutation_id=echo, **fields)
+
+
+@strawberry.type(description="What every mutation answers besides the object it changed.")
+class Payload:
+    errors: list[UserError] = strawberry.field(
+        description=(
+            "What stopped the mutation; empty when it succeeded. When not empty, nothing changed."
+        )
+    )
+    client_mutation_id: str | None = strawberry.field(
+        description="The `clientMutationId` of the input, unchanged."
+    )
+
+
+ClientMutationId = strawberry.field(
+    default=strawberry.UNSET, description="Any string; returned unchanged in the payload."
+)
