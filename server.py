@@ -28,9 +28,9 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from models.config import tortoise_config
 from models.sql import fetch
+from schema.account.authentication import Unauthenticated, authenticate
 from schema.context import Context, utc_now
 from schema.core.errors import ErrorCode
-from schema.loaders import Loaders
 from schema.schema import schema
 from settings import Settings
 
@@ -39,6 +39,7 @@ logger = logging.getLogger("groupql")
 READY_TIMEOUT_SECONDS = 2.0
 GC_THRESHOLDS = (50_000, 20, 20)
 HTTP_ERROR_CODES = {
+    401: ErrorCode.UNAUTHENTICATED,
     405: ErrorCode.METHOD_NOT_ALLOWED,
     413: ErrorCode.REQUEST_TOO_LARGE,
     415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
@@ -114,9 +115,13 @@ class GraphQLView(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
+        try:
+            viewer = await authenticate(request.headers.get("authorization"), self.clock())
+        except Unauthenticated as error:
+            raise HTTPException(401, str(error)) from None
         return Context(
             settings=self.settings,
-            loaders=Loaders(),
+            viewer=viewer,
             request=request,
             response=response,
             clock=self.clock,
@@ -157,7 +162,10 @@ def error_response(status: int, message: str) -> Response:
     """A refusal before execution, as a GraphQL error body so clients can read it."""
     code = HTTP_ERROR_CODES.get(status, ErrorCode.BAD_REQUEST)
     body = {"errors": [{"message": message, "extensions": {"code": code.value}}]}
-    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+    headers = {"www-authenticate": 'Bearer realm="groupql"'} if status == 401 else None
+    return Response(
+        orjson.dumps(body), status_code=status, media_type="application/json", headers=headers
+    )
 
 
 def too_large(limit: int) -> Response:

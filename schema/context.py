@@ -10,6 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from schema.account.authentication import Viewer
+from schema.core.access import ANONYMOUS, Access
 from settings import Settings
 
 if TYPE_CHECKING:
@@ -25,10 +27,24 @@ class Context:
     """What every resolver of one request (or one WebSocket connection) shares."""
 
     settings: Settings
-    loaders: Loaders
+    viewer: Viewer | None = None
     request: Request | WebSocket | None = None
     response: Response | WebSocket | None = None
     clock: Callable[[], datetime] = field(default=utc_now)
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Imported here: the loaders import the types, which import this module.
+        from schema.loaders import Loaders
+
+        self.loaders = Loaders(self.access)
+
+    async def access(self) -> Access:
+        """What the viewer may see and do; their memberships are read once per request."""
+        if self.viewer is None:
+            return ANONYMOUS
+        standings = await self.loaders.standings_by_member.load(self.viewer.member_id)
+        return Access(member_id=self.viewer.member_id, standings=standings)
 
 
 Info = strawberry.Info[Context, None]

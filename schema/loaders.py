@@ -20,29 +20,37 @@ from schema.comment.loaders import (
     replies_by_comment_loader,
 )
 from schema.comment.types import Comment
+from schema.core.access import AccessGetter, Standing
 from schema.core.loaders import PageKey
 from schema.group.loaders import group_by_id_loader, group_by_slug_loader
 from schema.group.types import Group
-from schema.member.loaders import member_by_id_loader
+from schema.member.loaders import member_by_id_loader, standings_by_member_loader
 from schema.member.types import Member
 
 
 class Loaders:
+    def __init__(self, access: AccessGetter) -> None:
+        self.access = access
+
+    @cached_property
+    def standings_by_member(self) -> DataLoader[int, dict[int, Standing]]:
+        return standings_by_member_loader()
+
     @cached_property
     def member_by_id(self) -> DataLoader[int, Member | None]:
         return member_by_id_loader()
 
     @cached_property
     def group_by_id(self) -> DataLoader[int, Group | None]:
-        return group_by_id_loader()
+        return group_by_id_loader(self.access)
 
     @cached_property
     def group_by_slug(self) -> DataLoader[str, Group | None]:
-        return group_by_slug_loader()
+        return group_by_slug_loader(self.access)
 
     @cached_property
     def article_by_id(self) -> DataLoader[int, Article | None]:
-        return article_by_id_loader()
+        return article_by_id_loader(self.access)
 
     @cached_property
     def articles_by_group(self) -> DataLoader[PageKey, list[Row]]:
@@ -54,7 +62,7 @@ class Loaders:
 
     @cached_property
     def comment_by_id(self) -> DataLoader[int, Comment | None]:
-        return comment_by_id_loader()
+        return comment_by_id_loader(self.access)
 
     @cached_property
     def comments_by_article(self) -> DataLoader[PageKey, list[Row]]:

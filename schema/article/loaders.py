@@ -4,9 +4,9 @@ from strawberry.dataloader import DataLoader
 
 from models.sql import Row, fetch
 from schema.article.types import Article
+from schema.core.access import Access, AccessGetter
 from schema.core.keyset import Listing
 from schema.core.loaders import PageKey, count_loader, in_key_order, page_loader
-from schema.core.visibility import visible_group
 
 # Articles come with their author's name, so `author` needs no query of its own.
 WITH_AUTHOR = "JOIN members author ON author.id = a.author_id"
@@ -14,25 +14,31 @@ AUTHOR_COLUMNS = "author.name AS author_name"
 ARTICLES_OF_GROUP = Listing(
     table="articles",
     alias="a",
-    where="TRUE",
+    where="a.deleted_at IS NULL",
     parent="a.group_id",
     parent_key="group_id",
     joins=WITH_AUTHOR,
     extra_columns=AUTHOR_COLUMNS,
 )
-VISIBLE_ARTICLE = (
-    f"SELECT a.*, {AUTHOR_COLUMNS} FROM articles a {WITH_AUTHOR} "
-    f"JOIN groups g ON g.id = a.group_id AND {visible_group('g')}"
-)
 
 
-async def load_articles(ids: list[int]) -> list[Article | None]:
-    rows = await fetch(f"{VISIBLE_ARTICLE} WHERE a.id = ANY(?)", [ids])
-    return in_key_order(ids, rows, Article.from_row)
+def readable_articles(access: Access) -> tuple[str, list[object]]:
+    """SELECT of the articles `access` may read (not deleted, in a group it reads)."""
+    readable, params = access.reads_groups_sql("g")
+    return (
+        f"SELECT a.*, {AUTHOR_COLUMNS} FROM articles a {WITH_AUTHOR} "
+        f"JOIN groups g ON g.id = a.group_id AND {readable} WHERE a.deleted_at IS NULL",
+        params,
+    )
 
 
-def article_by_id_loader() -> DataLoader[int, Article | None]:
-    return DataLoader(load_fn=load_articles)
+def article_by_id_loader(access: AccessGetter) -> DataLoader[int, Article | None]:
+    async def load(ids: list[int]) -> list[Article | None]:
+        readable, params = readable_articles(await access())
+        rows = await fetch(f"{readable} AND a.id = ANY(?)", [*params, ids])
+        return in_key_order(ids, rows, Article.from_row)
+
+    return DataLoader(load_fn=load)
 
 
 def articles_by_group_loader() -> DataLoader[PageKey, list[Row]]:

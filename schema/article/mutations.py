@@ -7,17 +7,20 @@ from typing import Annotated
 import strawberry
 
 from schema.article.types import Article
-from schema.article.view_counter import record_view
-from schema.article.viewer import MAX_VIEWER_KEY_LENGTH, viewer_hash
+from schema.article.view_counter import NOT_FOUND, record_view
+from schema.article.view_identity import MAX_VIEWER_KEY_LENGTH, view_identity
 from schema.context import Info
 from schema.core import ids
-from schema.core.errors import UserInputError
+from schema.core.mutations import MutationInput, Payload, UserError, UserErrorCode, given
 
 
 @strawberry.enum(description="Why a view was not counted.")
 class ViewSkipReason(Enum):
     NOT_FOUND = strawberry.enum_value(
         "NOT_FOUND", description="No article you can see has this ID. Nothing was recorded."
+    )
+    SELF_VIEW = strawberry.enum_value(
+        "SELF_VIEW", description="The viewer is the article's author: their own views never count."
     )
     DUPLICATE_IN_WINDOW = strawberry.enum_value(
         "DUPLICATE_IN_WINDOW",
@@ -28,7 +31,7 @@ class ViewSkipReason(Enum):
 
 
 @strawberry.input(description="Which article was opened, and by whom.")
-class RecordArticleViewInput:
+class RecordArticleViewInput(MutationInput):
     article_id: strawberry.ID = strawberry.field(description="The global ID of the opened article.")
     viewer_key: str | None = strawberry.field(
         default=strawberry.UNSET,
@@ -38,24 +41,21 @@ class RecordArticleViewInput:
             "told apart by network address and User-Agent, which several people can share."
         ),
     )
-    client_mutation_id: str | None = strawberry.field(
-        default=strawberry.UNSET, description="Any string; returned unchanged in the payload."
-    )
 
 
 @strawberry.type(description="The outcome of `recordArticleView`.")
-class RecordArticleViewPayload:
+class RecordArticleViewPayload(Payload):
     article: Article | None = strawberry.field(
+        default=None,
         description=(
             "The article as it is after this call (its `views` included); null when not found."
-        )
+        ),
     )
-    counted: bool = strawberry.field(description="True when this call added one to `views`.")
+    counted: bool = strawberry.field(
+        default=False, description="True when this call added one to `views`."
+    )
     reason: ViewSkipReason | None = strawberry.field(
-        description="Why the view was not counted; null when it was."
-    )
-    client_mutation_id: str | None = strawberry.field(
-        description="The `clientMutationId` of the input, unchanged."
+        default=None, description="Why the view was not counted; null when it was."
     )
 
 
@@ -64,8 +64,10 @@ class ArticleMutation:
     @strawberry.mutation(
         description=(
             "Record that someone opened an article. Adds one to its `views` unless the same "
-            "viewer was counted for it within the view window (8 hours by default); reading "
-            "an article never counts. Call it once when the article is shown."
+            "viewer was counted for it within the view window (8 hours by default) or is its "
+            "author; reading an article never counts. Call it once when the article is shown. "
+            "The viewer is the signed-in member, else `viewerKey`, else the network address "
+            "and User-Agent."
         )
     )
     async def record_article_view(
@@ -77,33 +79,33 @@ class ArticleMutation:
         ],
     ) -> RecordArticleViewPayload:
         key = None if input.viewer_key is strawberry.UNSET else input.viewer_key
-        client_mutation_id = (
-            None if input.client_mutation_id is strawberry.UNSET else input.client_mutation_id
-        )
+        echo = given(input.client_mutation_id)
         if key is not None and not 1 <= len(key) <= MAX_VIEWER_KEY_LENGTH:
-            raise UserInputError(
-                f"`viewerKey` must be 1 to {MAX_VIEWER_KEY_LENGTH} characters, got {len(key)}.",
-                argument="input.viewerKey",
+            error = UserError(
+                field=["input", "viewerKey"],
+                code=UserErrorCode.INVALID,
+                message=f"viewerKey must be 1 to {MAX_VIEWER_KEY_LENGTH} characters; "
+                f"it is {len(key)}.",
             )
+            return RecordArticleViewPayload(errors=[error], client_mutation_id=echo)
         context = info.context
+        access = await context.access()
         article_id = ids.decode_as("Article", input.article_id)
-        outcome = None
+        outcome = NOT_FOUND
         if article_id is not None:
-            viewer = viewer_hash(context.settings.secret_key, key, context.request)
+            viewer = view_identity(context.settings.secret_key, access, key, context.request)
             window = timedelta(seconds=context.settings.view_window_seconds)
-            outcome = await record_view(article_id, viewer, context.clock(), window)
-        if outcome is None or outcome.article is None:
+            outcome = await record_view(access, article_id, viewer, context.clock(), window)
+        if outcome.article is None:
             return RecordArticleViewPayload(
-                article=None,
-                counted=False,
-                reason=ViewSkipReason.NOT_FOUND,
-                client_mutation_id=client_mutation_id,
+                errors=[], client_mutation_id=echo, reason=ViewSkipReason.NOT_FOUND
             )
         article = Article.from_row(outcome.article)
         context.loaders.article_by_id.prime(article.pk, article, force=True)
         return RecordArticleViewPayload(
+            errors=[],
+            client_mutation_id=echo,
             article=article,
-            counted=outcome.counted,
-            reason=None if outcome.counted else ViewSkipReason.DUPLICATE_IN_WINDOW,
-            client_mutation_id=client_mutation_id,
+            counted=outcome.skipped is None,
+            reason=None if outcome.skipped is None else ViewSkipReason[outcome.skipped],
         )

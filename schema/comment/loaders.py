@@ -4,9 +4,9 @@ from strawberry.dataloader import DataLoader
 
 from models.sql import Row, fetch
 from schema.comment.types import Comment
+from schema.core.access import AccessGetter
 from schema.core.keyset import Listing
 from schema.core.loaders import PageKey, count_loader, in_key_order, page_loader
-from schema.core.visibility import visible_group
 
 # Comments come with their author's name, so `author` needs no query of its own.
 WITH_AUTHOR = "JOIN members author ON author.id = c.author_id"
@@ -29,20 +29,20 @@ REPLIES = Listing(
     joins=WITH_AUTHOR,
     extra_columns=AUTHOR_COLUMNS,
 )
-VISIBLE_COMMENT = (
-    f"SELECT c.*, {AUTHOR_COLUMNS} FROM comments c {WITH_AUTHOR} "
-    "JOIN articles a ON a.id = c.article_id "
-    f"JOIN groups g ON g.id = a.group_id AND {visible_group('g')}"
-)
 
 
-async def load_comments(ids: list[int]) -> list[Comment | None]:
-    rows = await fetch(f"{VISIBLE_COMMENT} WHERE c.id = ANY(?)", [ids])
-    return in_key_order(ids, rows, Comment.from_row)
+def comment_by_id_loader(access: AccessGetter) -> DataLoader[int, Comment | None]:
+    async def load(ids: list[int]) -> list[Comment | None]:
+        readable, params = (await access()).reads_groups_sql("g")
+        sql = (
+            f"SELECT c.*, {AUTHOR_COLUMNS} FROM comments c {WITH_AUTHOR} "
+            "JOIN articles a ON a.id = c.article_id AND a.deleted_at IS NULL "
+            f"JOIN groups g ON g.id = a.group_id AND {readable} WHERE c.id = ANY(?)"
+        )
+        rows = await fetch(sql, [*params, ids])
+        return in_key_order(ids, rows, Comment.from_row)
 
-
-def comment_by_id_loader() -> DataLoader[int, Comment | None]:
-    return DataLoader(load_fn=load_comments)
+    return DataLoader(load_fn=load)
 
 
 def comments_by_article_loader() -> DataLoader[PageKey, list[Row]]:

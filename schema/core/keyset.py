@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from models.sql import Row, fetch
@@ -35,6 +35,11 @@ class Listing:
     parent_key: str = ""
     joins: str = ""
     extra_columns: str = ""
+    params: tuple[object, ...] = ()
+
+    def also(self, condition: str, params: Sequence[object] = ()) -> Listing:
+        """This listing narrowed by one more condition (with its parameters)."""
+        return replace(self, where=f"{self.where} AND {condition}", params=(*self.params, *params))
 
     @property
     def columns(self) -> str:
@@ -64,7 +69,7 @@ async def page(listing: Listing, page: Page) -> list[Row]:
         f"SELECT {listing.columns} FROM {listing.source} WHERE {listing.where}{condition} "
         f"ORDER BY {ordering} LIMIT ?"
     )
-    return await fetch(sql, [*params, page.size + 1])
+    return await fetch(sql, [*listing.params, *params, page.size + 1])
 
 
 async def pages(listing: Listing, page: Page, parent_ids: Sequence[int]) -> dict[int, list[Row]]:
@@ -78,7 +83,7 @@ async def pages(listing: Listing, page: Page, parent_ids: Sequence[int]) -> dict
             f"SELECT {listing.columns} FROM {listing.source} "
             f"WHERE {listing.parent} = ? AND {listing.where}{condition} ORDER BY {ordering} LIMIT ?"
         )
-        rows = await fetch(sql, [parent_ids[0], *params, page.size + 1])
+        rows = await fetch(sql, [parent_ids[0], *listing.params, *params, page.size + 1])
     else:
         # Rank and cut first, join (authors, ...) after: the joins then touch only the
         # rows that are kept. The ranked rows keep the table's alias, so the joins apply.
@@ -92,13 +97,13 @@ async def pages(listing: Listing, page: Page, parent_ids: Sequence[int]) -> dict
             f"{listing.joins} WHERE {alias}.page_row <= ? "
             f"ORDER BY {alias}.{listing.parent_key}, {alias}.page_row"
         )
-        rows = await fetch(sql, [list(parent_ids), *params, page.size + 1])
+        rows = await fetch(sql, [list(parent_ids), *listing.params, *params, page.size + 1])
     return _by_parent(rows, listing.parent_key)
 
 
 async def count(listing: Listing) -> int:
     sql = f"SELECT COUNT(*) AS n FROM {listing.table} {listing.alias} WHERE {listing.where}"
-    rows = await fetch(sql)
+    rows = await fetch(sql, listing.params)
     return int(rows[0]["n"])
 
 
@@ -108,7 +113,7 @@ async def counts(listing: Listing, parent_ids: Sequence[int]) -> dict[int, int]:
         f"SELECT {listing.parent} AS parent, COUNT(*) AS n FROM {listing.table} {listing.alias} "
         f"WHERE {listing.parent} = ANY(?) AND {listing.where} GROUP BY {listing.parent}"
     )
-    rows = await fetch(sql, [list(parent_ids)])
+    rows = await fetch(sql, [list(parent_ids), *listing.params])
     return {row["parent"]: int(row["n"]) for row in rows}
 
 

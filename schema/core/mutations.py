@@ -76,6 +76,11 @@ def check_length(value: str, path: tuple[str, ...], low: int, high: int) -> None
 P = TypeVar("P")
 
 
+def given(value: Any) -> Any:
+    """An optional input field's value: None when it was left out (UNSET)."""
+    return None if value is strawberry.UNSET else value
+
+
 async def perform(
     payload: Callable[..., P],
     client_mutation_id: Any,
@@ -86,7 +91,7 @@ async def perform(
     `work` returns the payload's fields; a `Refusal` rolls everything back and
     the payload carries its errors with every other field null.
     """
-    echo = None if client_mutation_id is strawberry.UNSET else client_mutation_id
+    echo = given(client_mutation_id)
     try:
         async with in_transaction():
             fields = await work()
@@ -107,6 +112,8 @@ class Payload:
     )
 
 
-ClientMutationId = strawberry.field(
-    default=strawberry.UNSET, description="Any string; returned unchanged in the payload."
-)
+@strawberry.input(description="What every mutation's input may carry.")
+class MutationInput:
+    client_mutation_id: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Any string; returned unchanged in the payload."
+    )

@@ -232,3 +232,12 @@ def connection(
     return Connection(
         nodes=[node(row) for row in rows], page=page, rows=rows, more=more, count=count
     )
+
+
+async def _none() -> int:
+    return 0
+
+
+def empty_connection(page: Page) -> Connection[Any]:
+    """A list with nothing in it, as a connection: what a list the viewer may not read shows."""
+    return Connection(nodes=[], page=page, rows=[], more=False, count=_none)

@@ -37,11 +37,13 @@ class GroupQuery:
     @strawberry.field(description="Every group you can see, newest first.")
     async def groups(
         self,
+        info: Info,
         first: First = strawberry.UNSET,
         after: After = strawberry.UNSET,
         last: Last = strawberry.UNSET,
         before: Before = strawberry.UNSET,
     ) -> Connection[Group]:
         page = page_of(GROUPS_NEWEST, first, after, last, before)
-        rows = await keyset.page(GROUPS, page)
-        return connection(rows, page, Group.from_row, lambda: keyset.count(GROUPS))
+        listing = GROUPS.also(*(await info.context.access()).sees_groups_sql("g"))
+        rows = await keyset.page(listing, page)
+        return connection(rows, page, Group.from_row, lambda: keyset.count(listing))

@@ -10,7 +10,16 @@ from models.sql import Row, timestamp
 from schema.article.types import ARTICLE_ORDERS, Article, ArticleOrder, prefetch_comments
 from schema.context import Info
 from schema.core.node import Node
-from schema.core.pagination import After, Before, Connection, First, Last, connection, page_of
+from schema.core.pagination import (
+    After,
+    Before,
+    Connection,
+    First,
+    Last,
+    connection,
+    empty_connection,
+    page_of,
+)
 
 
 @strawberry.enum(description="Who can see a group and what is in it.")
@@ -20,12 +29,16 @@ class GroupPrivacy(Enum):
         "PRIVATE",
         description=(
             "Anyone sees the group's name, description and member count; only members see "
-            "its content. Not yet served: such groups answer as if they did not exist."
+            "its articles, comments and member list. Joining makes a request that an owner "
+            "or admin approves."
         ),
     )
     SECRET = strawberry.enum_value(
         "SECRET",
-        description="Only members know the group exists. Not yet served, like PRIVATE.",
+        description=(
+            "Only members know the group exists; to anyone else it answers as if it did not. "
+            "People join only by being added."
+        ),
     )
 
 
@@ -65,6 +78,8 @@ class Group(Node):
         ] = ArticleOrder.NEWEST,
     ) -> Connection[Article]:
         page = page_of(ARTICLE_ORDERS[order_by or ArticleOrder.NEWEST], first, after, last, before)
+        if not (await info.context.access()).reads_group(self.privacy.name, self.pk):
+            return empty_connection(page)
         loaders = info.context.loaders
         rows = await loaders.articles_by_group.load((self.pk, page))
         articles = connection(

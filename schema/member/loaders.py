@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from collections import defaultdict
+
 from strawberry.dataloader import DataLoader
 
+from models import MembershipRole, MembershipStatus
 from models.sql import fetch
+from schema.core.access import Standing
 from schema.core.loaders import in_key_order
 from schema.member.types import Member
 
@@ -14,3 +18,21 @@ async def load_members(ids: list[int]) -> list[Member | None]:
 
 def member_by_id_loader() -> DataLoader[int, Member | None]:
     return DataLoader(load_fn=load_members)
+
+
+async def load_standings(member_ids: list[int]) -> list[dict[int, Standing]]:
+    rows = await fetch(
+        "SELECT member_id, group_id, role, status FROM memberships WHERE member_id = ANY(?)",
+        [member_ids],
+    )
+    standings: dict[int, dict[int, Standing]] = defaultdict(dict)
+    for row in rows:
+        standings[row["member_id"]][row["group_id"]] = Standing(
+            role=MembershipRole(row["role"]), status=MembershipStatus(row["status"])
+        )
+    return [standings[member_id] for member_id in member_ids]
+
+
+def standings_by_member_loader() -> DataLoader[int, dict[int, Standing]]:
+    """Each member's memberships and join requests, by group id."""
+    return DataLoader(load_fn=load_standings)

@@ -153,8 +153,8 @@ def test_the_contract_fields_keep_their_names_and_types() -> None:
         "CommentOrder": ["OLDEST", "NEWEST"],
         "ViewSkipReason": ["NOT_FOUND", "DUPLICATE_IN_WINDOW"],
     }
-    for enum_name, values in enums.items():
-        assert list(enum(enum_name).values) == values
+    for enum_name, values in enums.items():  # later issues add values, never remove them
+        assert set(values) <= set(enum(enum_name).values), enum_name
     for type_name in ("Group", "Article", "Comment", "Member"):
         assert [i.name for i in object_type(type_name).interfaces] == ["Node"]
 

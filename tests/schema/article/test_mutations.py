@@ -14,7 +14,7 @@ from server import create_app
 from settings import Settings
 from tests import factories
 from tests.conftest import Clock
-from tests.helpers import client_for, data_of, error_of
+from tests.helpers import client_for, data_of
 
 RECORD_VIEW = """
 mutation RecordView($input: RecordArticleViewInput!) {
@@ -24,6 +24,12 @@ mutation RecordView($input: RecordArticleViewInput!) {
     clientMutationId
     article { id views }
   }
+}
+"""
+
+RECORD_VIEW_WITH_ERRORS = """
+mutation RecordView($input: RecordArticleViewInput!) {
+  recordArticleView(input: $input) { counted errors { field code message } }
 }
 """
 
@@ -184,14 +190,16 @@ async def test_an_article_of_a_hidden_group_is_not_found(
 async def test_a_viewer_key_of_bad_length_is_refused(
     article: Article, client: httpx.AsyncClient, viewer_key: str
 ) -> None:
-    error = await error_of(
+    data = await data_of(
         client,
-        RECORD_VIEW,
+        RECORD_VIEW_WITH_ERRORS,
         {"input": {"articleId": factories.global_id(article), "viewerKey": viewer_key}},
     )
 
-    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "input.viewerKey"}
-    assert "viewerKey" in error["message"]
+    [error] = data["recordArticleView"]["errors"]
+    assert (error["field"], error["code"]) == (["input", "viewerKey"], "INVALID")
+    assert "viewerKey must be 1 to 128 characters" in error["message"]
+    assert data["recordArticleView"]["counted"] is False
     assert await stored_views(article) == 256
 
 

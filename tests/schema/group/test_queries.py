@@ -51,7 +51,7 @@ async def test_a_group_by_slug(db: TortoiseContext, client: httpx.AsyncClient) -
 async def test_an_unknown_or_hidden_slug_is_null(
     db: TortoiseContext, client: httpx.AsyncClient, slug: str
 ) -> None:
-    await factories.group("research", GroupPrivacy.PRIVATE)
+    await factories.group("research", GroupPrivacy.SECRET)
 
     assert await data_of(client, GROUP, {"slug": slug}) == {"group": None}
 
@@ -64,15 +64,15 @@ async def groups(client: httpx.AsyncClient, **arguments: Any) -> dict[str, Any]:
 
 @pytest.fixture
 async def seven_public_groups(db: TortoiseContext) -> list[str]:
-    """Seven public groups (newest first: g7 ... g1) and one of each hidden kind."""
+    """Seven groups anyone sees (newest first: g7 ... g1) and two secret ones."""
     for n in range(1, 8):
         await factories.group(f"g{n}", created_at=factories.EPOCH + timedelta(days=n))
-    await factories.group("private", GroupPrivacy.PRIVATE, factories.EPOCH + timedelta(days=9))
     await factories.group("secret", GroupPrivacy.SECRET, factories.EPOCH + timedelta(days=9))
+    await factories.group("hidden", GroupPrivacy.SECRET, factories.EPOCH + timedelta(days=2))
     return [f"g{n}" for n in range(7, 0, -1)]
 
 
-async def test_groups_lists_only_public_groups_newest_first(
+async def test_groups_lists_every_group_but_secret_ones_newest_first(
     seven_public_groups: list[str], client: httpx.AsyncClient
 ) -> None:
     page = await groups(client)

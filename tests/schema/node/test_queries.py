@@ -36,18 +36,18 @@ async def rows(db: TortoiseContext) -> dict[str, str]:
     article = await factories.article(group, sam)
     comment = await factories.comment(article, sam)
     hidden = await factories.group("research", GroupPrivacy.PRIVATE)
+    secret_group = await factories.group("secret-club", GroupPrivacy.SECRET)
     hidden_article = await factories.article(hidden, sam, "Trial visits")
     hidden_comment = await factories.comment(hidden_article, sam)
-    secret = await factories.group("secret", GroupPrivacy.SECRET)
     return {
         "Group": factories.global_id(group),
         "Article": factories.global_id(article),
         "Comment": factories.global_id(comment),
         "Member": factories.global_id(sam),
-        "hidden group": factories.global_id(hidden),
+        "private group": factories.global_id(hidden),
         "hidden article": factories.global_id(hidden_article),
         "hidden comment": factories.global_id(hidden_comment),
-        "secret group": factories.global_id(secret),
+        "secret group": factories.global_id(secret_group),
     }
 
 
@@ -77,9 +77,7 @@ async def test_malformed_unknown_or_foreign_ids_are_null(
     assert await data_of(client, NODE, {"id": global_id}) == {"node": None}
 
 
-@pytest.mark.parametrize(
-    "kind", ["hidden group", "hidden article", "hidden comment", "secret group"]
-)
+@pytest.mark.parametrize("kind", ["hidden article", "hidden comment", "secret group"])
 async def test_what_is_in_hidden_groups_answers_as_missing(
     rows: dict[str, str], client: httpx.AsyncClient, kind: str
 ) -> None:

@@ -7,16 +7,23 @@ import hmac
 
 from starlette.requests import HTTPConnection
 
+from schema.core.access import Access
+
 MAX_VIEWER_KEY_LENGTH = 128
 
 
-def viewer_hash(secret_key: str, viewer_key: str | None, request: HTTPConnection | None) -> str:
-    """A keyed SHA-256 of the viewer: their `viewerKey`, else client address and User-Agent.
+def view_identity(
+    secret_key: str, access: Access, viewer_key: str | None, request: HTTPConnection | None
+) -> str:
+    """A keyed SHA-256 of the viewer: the signed-in member, else their `viewerKey`, else
+    client address and User-Agent.
 
     Keyed with the server's secret so that stored markers cannot be turned back
     into addresses by trying every IP address.
     """
-    if viewer_key is not None:
+    if access.member_id is not None:
+        identity = f"member:{access.member_id}"
+    elif viewer_key is not None:
         identity = f"key:{viewer_key}"
     elif request is None:
         identity = "client:unknown"
