@@ -1,4 +1,4 @@
-"""Operator commands: `python manage.py migrate | seed | generate`.
+"""Operator commands: `python manage.py migrate | seed | generate | create-member`.
 
 Each reads the settings (DATABASE_URL first) from the environment, like the server.
 """
@@ -7,15 +7,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.context import TortoiseContext
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from demo.bulk import Sizes, generate
 from demo.seed import seed_if_empty
+from models import Member
 from models.config import migrate, tortoise_config
+from schema.account.passwords import hash_password
+from schema.account.tokens import issue_token
 from settings import Settings, SettingsError
 
 
@@ -46,6 +53,23 @@ async def run_generate(settings: Settings, sizes: Sizes) -> None:
     print(f"generated {sizes} in {time.perf_counter() - started:.1f} s")
 
 
+async def run_create_member(settings: Settings, name: str, email: str | None) -> None:
+    """Create a member and print a bearer token for them (and nothing else, for scripts)."""
+    password = os.environ.get("MEMBER_PASSWORD")
+    now = datetime.now(UTC)
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(settings))
+        async with in_transaction():
+            member = await Member.create(
+                name=name,
+                email=email.strip().lower() if email else None,
+                password_hash=await hash_password(password) if password else None,
+                created_at=now,
+            )
+            token, _ = await issue_token(member.id, now, timedelta(days=settings.token_ttl_days))
+    print(token)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -54,6 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     generate_parser = commands.add_parser(
         "generate", help="fill an empty database with a large generated data set"
     )
+    create = commands.add_parser(
+        "create-member",
+        help="create a member and print a bearer token (password from MEMBER_PASSWORD, optional)",
+    )
+    create.add_argument("--name", required=True)
+    create.add_argument("--email")
     defaults = Sizes()
     for name in ("members", "groups", "articles", "comments"):
         generate_parser.add_argument(f"--{name}", type=int, default=getattr(defaults, name))
@@ -65,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(migrate(config, reporter=print_plan, progress=print_progress))
         elif arguments.command == "seed":
             asyncio.run(run_seed(settings))
+        elif arguments.command == "create-member":
+            asyncio.run(run_create_member(settings, arguments.name, arguments.email))
         else:
             sizes = Sizes(
                 members=arguments.members,
@@ -73,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
                 comments=arguments.comments,
             )
             asyncio.run(run_generate(settings, sizes))
-    except (SettingsError, RuntimeError) as error:
+    except (SettingsError, RuntimeError, IntegrityError) as error:
         print(f"manage.py {arguments.command}: {error}", file=sys.stderr)
         return 2
     return 0

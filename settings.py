@@ -30,6 +30,7 @@ class Settings:
     secret_key_is_ephemeral: bool = True
     log_level: str = "INFO"
     max_body_bytes: int = 64 * 1024
+    token_ttl_days: int = 30
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -44,6 +45,7 @@ class Settings:
             secret_key_is_ephemeral=not secret_key,
             log_level=(environ.get("LOG_LEVEL") or "INFO").upper(),
             max_body_bytes=_integer(environ, "MAX_BODY_BYTES", 65536, minimum=1024),
+            token_ttl_days=_integer(environ, "TOKEN_TTL_DAYS", 30, minimum=1),
         )
 
 

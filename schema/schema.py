@@ -10,6 +10,8 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from schema.account.mutations import AccountMutation
+from schema.account.queries import AccountQuery
 from schema.article.mutations import ArticleMutation
 from schema.core.errors import add_codes
 from schema.core.scalars import DateTime
@@ -18,12 +20,12 @@ from schema.node.queries import NodeQuery
 
 
 @strawberry.type(description="The entry points for reading groups, articles and comments.")
-class Query(GroupQuery, NodeQuery):
+class Query(AccountQuery, GroupQuery, NodeQuery):
     pass
 
 
 @strawberry.type(description="The entry points for changing data.")
-class Mutation(ArticleMutation):
+class Mutation(AccountMutation, ArticleMutation):
     pass
 
 

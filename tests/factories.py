@@ -6,10 +6,21 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import F
 
-from models import Article, Comment, Group, GroupPrivacy, Member, Membership
+from models import (
+    Article,
+    Comment,
+    Group,
+    GroupPrivacy,
+    Member,
+    Membership,
+    MembershipRole,
+    MembershipStatus,
+)
+from schema.account.tokens import issue_token
 from schema.core import ids
 
 EPOCH = datetime(2023, 10, 1, 9, 0, tzinfo=UTC)
+NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)  # where the tests' clock starts
 
 
 async def member(name: str = "Sam Harrison") -> Member:
@@ -25,9 +36,25 @@ async def group(
     return await Group.create(slug=slug, name=name, privacy=privacy, created_at=created_at)
 
 
-async def join(group: Group, member: Member) -> None:
-    await Membership.create(group=group, member=member)
-    await Group.filter(id=group.id).update(member_count=F("member_count") + 1)
+async def join(
+    group: Group,
+    member: Member,
+    role: MembershipRole = MembershipRole.MEMBER,
+    status: MembershipStatus = MembershipStatus.ACTIVE,
+) -> None:
+    await Membership.create(group=group, member=member, role=role, status=status)
+    if status is MembershipStatus.ACTIVE:
+        await Group.filter(id=group.id).update(member_count=F("member_count") + 1)
+
+
+async def token(member: Member, now: datetime = NOW, days: int = 30) -> str:
+    """A bearer token for `member`, valid on the tests' clock."""
+    issued, _ = await issue_token(member.id, now, timedelta(days=days))
+    return issued
+
+
+def bearer(issued: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {issued}"}
 
 
 async def article(

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from tortoise.context import TortoiseContext
+
+from models.config import tortoise_config
+from server import create_app
+from tests.conftest import settings_for
+from tests.helpers import client_for
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -73,3 +80,48 @@ def test_a_bad_setting_is_named(tmp_path: Path, variable: str, value: str) -> No
     assert result.returncode == 2
     assert variable in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_create_member_prints_a_token_that_signs_in(tmp_path: Path) -> None:
+    url = f"sqlite://{tmp_path}/members.sqlite3"
+    manage("migrate", database_url=url)
+    env = {**os.environ, "DATABASE_URL": url, "MEMBER_PASSWORD": "a-long-password"}
+
+    created = subprocess.run(
+        [sys.executable, "manage.py", "create-member", "--name", "Ops Bot", "--email", "Ops@X.org"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    again = subprocess.run(
+        [sys.executable, "manage.py", "create-member", "--name", "Ops Bot", "--email", "ops@x.org"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip()
+    assert token.startswith("gql_")
+    assert len(token.splitlines()) == 1
+    assert again.returncode == 2
+    assert "Traceback" not in again.stderr
+    assert asyncio.run(viewer_name(url, token)) == "Ops Bot"
+
+
+async def viewer_name(url: str, token: str) -> str:
+    settings = settings_for(url)
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(settings))
+        async with client_for(create_app(settings)) as http:
+            response = await http.post(
+                "/graphql",
+                json={"query": "query Viewer { viewer { name } }"},
+                headers={"authorization": f"Bearer {token}"},
+            )
+    name: str = response.json()["data"]["viewer"]["name"]
+    return name

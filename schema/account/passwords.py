@@ -21,8 +21,13 @@ async def hash_password(password: str) -> str:
 
 
 async def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when `password` matches; always does the same work, even with no hash."""
+    """True when `password` matches; does the same work when there is no hash to check."""
     try:
         return await asyncio.to_thread(_hasher.verify, password_hash or _DECOY_HASH, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """True when the hash was made with weaker settings than today's."""
+    return _hasher.check_needs_rehash(password_hash)

@@ -14,6 +14,9 @@ from typing import Any, TypeVar
 import strawberry
 from tortoise.transactions import in_transaction
 
+from schema.core import ids
+from schema.core.access import Access
+
 
 @strawberry.enum(description="What kind of problem a `UserError` reports.")
 class UserErrorCode(Enum):
@@ -116,4 +119,28 @@ class Payload:
 class MutationInput:
     client_mutation_id: str | None = strawberry.field(
         default=strawberry.UNSET, description="Any string; returned unchanged in the payload."
+    )
+
+
+def signed_in(access: Access) -> int:
+    """The viewer's member id; refuses signed-out calls."""
+    if access.member_id is None:
+        raise refuse(
+            UserErrorCode.UNAUTHENTICATED,
+            "Sign in first: send the token from signIn as `Authorization: Bearer <token>`.",
+        )
+    return access.member_id
+
+
+def pk_of(type_name: str, global_id: str, *path: str) -> int:
+    """The key behind a global id of `type_name`; refuses anything else as not found."""
+    pk = ids.decode_as(type_name, global_id)
+    if pk is None:
+        raise not_found(type_name, *path)
+    return pk
+
+
+def not_found(type_name: str, *path: str) -> Refusal:
+    return refuse(
+        UserErrorCode.NOT_FOUND, f"No {type_name.lower()} you can see has this ID.", *path
     )
