@@ -37,7 +37,7 @@ class Context:
         # Imported here: the loaders import the types, which import this module.
         from schema.loaders import Loaders
 
-        self.loaders = Loaders(self.access)
+        self.loaders = Loaders(self.access, self.clock)
 
     async def access(self) -> Access:
         """What the viewer may see and do; their memberships are read once per request."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from functools import cached_property
 
 from strawberry.dataloader import DataLoader
@@ -11,6 +13,7 @@ from schema.article.loaders import (
     article_by_id_loader,
     article_count_by_group_loader,
     articles_by_group_loader,
+    pinned_articles_by_group_loader,
 )
 from schema.article.types import Article
 from schema.comment.loaders import (
@@ -22,15 +25,25 @@ from schema.comment.loaders import (
 from schema.comment.types import Comment
 from schema.core.access import AccessGetter, Standing
 from schema.core.loaders import PageKey
-from schema.group.loaders import group_by_id_loader, group_by_slug_loader
+from schema.group.loaders import (
+    group_by_id_loader,
+    group_by_slug_loader,
+    join_request_count_by_group_loader,
+    join_requests_by_group_loader,
+    member_count_by_group_loader,
+    members_by_group_loader,
+)
 from schema.group.types import Group
 from schema.member.loaders import member_by_id_loader, standings_by_member_loader
 from schema.member.types import Member
+from schema.reaction.loaders import reaction_groups_loader
+from schema.reaction.types import ReactionGroup
 
 
 class Loaders:
-    def __init__(self, access: AccessGetter) -> None:
+    def __init__(self, access: AccessGetter, clock: Callable[[], datetime]) -> None:
         self.access = access
+        self.clock = clock
 
     @cached_property
     def standings_by_member(self) -> DataLoader[int, dict[int, Standing]]:
@@ -54,7 +67,7 @@ class Loaders:
 
     @cached_property
     def articles_by_group(self) -> DataLoader[PageKey, list[Row]]:
-        return articles_by_group_loader()
+        return articles_by_group_loader(self.clock)
 
     @cached_property
     def article_count_by_group(self) -> DataLoader[int, int]:
@@ -66,7 +79,7 @@ class Loaders:
 
     @cached_property
     def comments_by_article(self) -> DataLoader[PageKey, list[Row]]:
-        return comments_by_article_loader()
+        return comments_by_article_loader(self.clock)
 
     @cached_property
     def comment_count_by_article(self) -> DataLoader[int, int]:
@@ -74,4 +87,32 @@ class Loaders:
 
     @cached_property
     def replies_by_comment(self) -> DataLoader[PageKey, list[Row]]:
-        return replies_by_comment_loader()
+        return replies_by_comment_loader(self.clock)
+
+    @cached_property
+    def pinned_articles_by_group(self) -> DataLoader[int, list[Article]]:
+        return pinned_articles_by_group_loader()
+
+    @cached_property
+    def members_by_group(self) -> DataLoader[PageKey, list[Row]]:
+        return members_by_group_loader(self.clock)
+
+    @cached_property
+    def member_count_by_group(self) -> DataLoader[int, int]:
+        return member_count_by_group_loader()
+
+    @cached_property
+    def join_requests_by_group(self) -> DataLoader[PageKey, list[Row]]:
+        return join_requests_by_group_loader(self.clock)
+
+    @cached_property
+    def join_request_count_by_group(self) -> DataLoader[int, int]:
+        return join_request_count_by_group_loader()
+
+    @cached_property
+    def reactions_by_article(self) -> DataLoader[int, list[ReactionGroup]]:
+        return reaction_groups_loader("article", self.access)
+
+    @cached_property
+    def reactions_by_comment(self) -> DataLoader[int, list[ReactionGroup]]:
+        return reaction_groups_loader("comment", self.access)

@@ -13,10 +13,13 @@ from strawberry.types import ExecutionContext
 from schema.account.mutations import AccountMutation
 from schema.account.queries import AccountQuery
 from schema.article.mutations import ArticleMutation
+from schema.comment.mutations import CommentMutation
 from schema.core.errors import add_codes
 from schema.core.scalars import DateTime
+from schema.group.mutations import GroupMutation
 from schema.group.queries import GroupQuery
 from schema.node.queries import NodeQuery
+from schema.reaction.mutations import ReactionMutation
 
 
 @strawberry.type(description="The entry points for reading groups, articles and comments.")
@@ -25,7 +28,7 @@ class Query(AccountQuery, GroupQuery, NodeQuery):
 
 
 @strawberry.type(description="The entry points for changing data.")
-class Mutation(AccountMutation, ArticleMutation):
+class Mutation(AccountMutation, GroupMutation, ArticleMutation, CommentMutation, ReactionMutation):
     pass
 
 

@@ -6,7 +6,7 @@ from models.sql import Row, fetch
 from schema.article.types import Article
 from schema.core.access import Access, AccessGetter
 from schema.core.keyset import Listing
-from schema.core.loaders import PageKey, count_loader, in_key_order, page_loader
+from schema.core.loaders import Clock, PageKey, count_loader, in_key_order, page_loader
 
 # Articles come with their author's name, so `author` needs no query of its own.
 WITH_AUTHOR = "JOIN members author ON author.id = a.author_id"
@@ -41,9 +41,26 @@ def article_by_id_loader(access: AccessGetter) -> DataLoader[int, Article | None
     return DataLoader(load_fn=load)
 
 
-def articles_by_group_loader() -> DataLoader[PageKey, list[Row]]:
-    return page_loader(ARTICLES_OF_GROUP)
+def articles_by_group_loader(clock: Clock) -> DataLoader[PageKey, list[Row]]:
+    return page_loader(ARTICLES_OF_GROUP, clock)
 
 
 def article_count_by_group_loader() -> DataLoader[int, int]:
     return count_loader(ARTICLES_OF_GROUP)
+
+
+async def load_pinned(group_ids: list[int]) -> list[list[Article]]:
+    rows = await fetch(
+        f"SELECT a.*, {AUTHOR_COLUMNS} FROM articles a {WITH_AUTHOR} "
+        "WHERE a.group_id = ANY(?) AND a.pinned_at IS NOT NULL AND a.deleted_at IS NULL "
+        "ORDER BY a.pinned_at DESC, a.id DESC",
+        [group_ids],
+    )
+    pinned: dict[int, list[Article]] = {group_id: [] for group_id in group_ids}
+    for row in rows:
+        pinned[row["group_id"]].append(Article.from_row(row))
+    return [pinned[group_id] for group_id in group_ids]
+
+
+def pinned_articles_by_group_loader() -> DataLoader[int, list[Article]]:
+    return DataLoader(load_fn=load_pinned)

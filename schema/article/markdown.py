@@ -8,6 +8,7 @@ from collections.abc import Hashable
 import nh3
 from markdown_it import MarkdownIt
 
+from schema.article.excerpt import plain_text
 from schema.core.cache import Memo
 
 WORDS_PER_MINUTE = 200
@@ -22,6 +23,7 @@ _TAGS = {
 }  # fmt: skip
 _ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "ol": {"start"}}
 _html: Memo[str] = Memo(1024)
+_minutes: Memo[int] = Memo(4096)
 
 
 def render_html(key: Hashable, markdown: str) -> str:
@@ -40,6 +42,8 @@ def sanitise(html: str) -> str:
     )
 
 
-def reading_time_minutes(text: str) -> int:
-    """Minutes to read `text` at 200 words a minute, at least 1."""
-    return max(1, math.ceil(len(text.split()) / WORDS_PER_MINUTE))
+def reading_time_minutes(key: Hashable, markdown: str) -> int:
+    """Minutes to read the body at 200 words a minute, at least 1 (memoised like the HTML)."""
+    return _minutes.get(
+        key, lambda: max(1, math.ceil(len(plain_text(markdown).split()) / WORDS_PER_MINUTE))
+    )

@@ -6,11 +6,15 @@ from models.sql import Row, fetch
 from schema.comment.types import Comment
 from schema.core.access import AccessGetter
 from schema.core.keyset import Listing
-from schema.core.loaders import PageKey, count_loader, in_key_order, page_loader
+from schema.core.loaders import Clock, PageKey, count_loader, in_key_order, page_loader
 
-# Comments come with their author's name, so `author` needs no query of its own.
-WITH_AUTHOR = "JOIN members author ON author.id = c.author_id"
-AUTHOR_COLUMNS = "author.name AS author_name"
+# Comments come with their author's name and their group, so that `author` and the
+# viewer's permissions need no query of their own.
+WITH_AUTHOR = (
+    "JOIN members author ON author.id = c.author_id "
+    "JOIN articles on_article ON on_article.id = c.article_id"
+)
+AUTHOR_COLUMNS = "author.name AS author_name, on_article.group_id AS group_id"
 TOP_LEVEL_COMMENTS = Listing(
     table="comments",
     alias="c",
@@ -31,27 +35,31 @@ REPLIES = Listing(
 )
 
 
+def readable_comments(readable_groups: str) -> str:
+    """SELECT of the comments in articles that are not deleted, in groups the viewer reads."""
+    return (
+        f"SELECT c.*, {AUTHOR_COLUMNS} FROM comments c {WITH_AUTHOR} "
+        f"JOIN groups g ON g.id = on_article.group_id AND {readable_groups} "
+        "WHERE on_article.deleted_at IS NULL"
+    )
+
+
 def comment_by_id_loader(access: AccessGetter) -> DataLoader[int, Comment | None]:
     async def load(ids: list[int]) -> list[Comment | None]:
         readable, params = (await access()).reads_groups_sql("g")
-        sql = (
-            f"SELECT c.*, {AUTHOR_COLUMNS} FROM comments c {WITH_AUTHOR} "
-            "JOIN articles a ON a.id = c.article_id AND a.deleted_at IS NULL "
-            f"JOIN groups g ON g.id = a.group_id AND {readable} WHERE c.id = ANY(?)"
-        )
-        rows = await fetch(sql, [*params, ids])
+        rows = await fetch(f"{readable_comments(readable)} AND c.id = ANY(?)", [*params, ids])
         return in_key_order(ids, rows, Comment.from_row)
 
     return DataLoader(load_fn=load)
 
 
-def comments_by_article_loader() -> DataLoader[PageKey, list[Row]]:
-    return page_loader(TOP_LEVEL_COMMENTS)
+def comments_by_article_loader(clock: Clock) -> DataLoader[PageKey, list[Row]]:
+    return page_loader(TOP_LEVEL_COMMENTS, clock)
 
 
 def comment_count_by_article_loader() -> DataLoader[int, int]:
     return count_loader(TOP_LEVEL_COMMENTS)
 
 
-def replies_by_comment_loader() -> DataLoader[PageKey, list[Row]]:
-    return page_loader(REPLIES)
+def replies_by_comment_loader(clock: Clock) -> DataLoader[PageKey, list[Row]]:
+    return page_loader(REPLIES, clock)

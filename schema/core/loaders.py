@@ -8,17 +8,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
 from models.sql import Row
-from schema.core import keyset
+from schema.core import keyset, ranking
 from schema.core.keyset import Listing
 from schema.core.pagination import Page
 
 T = TypeVar("T")
 PageKey = tuple[int, Page]
+Clock = Callable[[], datetime]
 
 
 def in_key_order(
@@ -28,8 +30,9 @@ def in_key_order(
     return [found.get(key) for key in keys]
 
 
-def page_loader(listing: Listing) -> DataLoader[PageKey, list[Row]]:
-    """Pages of `listing` keyed by (parent id, page): one statement per distinct page."""
+def page_loader(listing: Listing, clock: Clock) -> DataLoader[PageKey, list[Row]]:
+    """Pages of `listing` keyed by (parent id, page): one statement per distinct page
+    (a few for the first page of a ranked order, see `schema.core.ranking`)."""
 
     async def load(keys: list[PageKey]) -> list[list[Row]]:
         parents_by_page: dict[Page, list[int]] = defaultdict(list)
@@ -37,7 +40,10 @@ def page_loader(listing: Listing) -> DataLoader[PageKey, list[Row]]:
             parents_by_page[page].append(parent)
         found: dict[PageKey, list[Row]] = {}
         for page, parents in parents_by_page.items():
-            rows_by_parent = await keyset.pages(listing, page, parents)
+            if page.order.ranked:
+                rows_by_parent = await ranking.pages(listing, page, parents, clock())
+            else:
+                rows_by_parent = await keyset.pages(listing, page, parents)
             for parent in parents:
                 found[parent, page] = rows_by_parent.get(parent, [])
         return [found[key] for key in keys]

@@ -23,6 +23,7 @@ from schema.core.errors import UserInputError
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+MAX_RANKING_KEY_LENGTH = 100
 
 NodeT = TypeVar("NodeT")
 SortKey = datetime | int
@@ -112,16 +113,34 @@ class Connection(Generic[NodeT]):
         return await self.count()
 
     def _cursor(self, row: Row) -> str:
-        return encode_cursor(self.page.order, self.page.order.key_of(row), row["id"])
+        order = self.page.order
+        if order.ranked:
+            return encode_cursor(order, row["ranking_key"], row["ranking_position"])
+        return encode_cursor(order, order.key_of(row), row["id"])
+
+
+Score = Callable[[Row, datetime], float]
 
 
 @dataclass(frozen=True, slots=True)
 class Order:
-    """One way to sort a list: the column of the sort key, ties broken by id."""
+    """One way to sort a list.
+
+    A keyset order sorts by `column`, ties broken by id. A ranked order sorts by
+    `score` (from the row's `score_columns`, higher first, ties by id), a score
+    that moves while people read; its lists are frozen when their first page is
+    read (see `schema.core.ranking`), so that paging on stays stable.
+    """
 
     name: str
     column: str
     descending: bool
+    score: Score | None = None
+    score_columns: tuple[str, ...] = ()
+
+    @property
+    def ranked(self) -> bool:
+        return self.score is not None
 
     def key_of(self, row: Row) -> SortKey:
         value = row[self.column]
@@ -135,7 +154,8 @@ class Page:
     order: Order
     size: int
     backward: bool
-    cursor: tuple[SortKey, int] | None
+    # (sort key, id) for a keyset order; (ranking key, position) for a ranked one
+    cursor: tuple[SortKey | str, int] | None
 
     @property
     def descending(self) -> bool:
@@ -189,13 +209,13 @@ def _size(argument: str, value: int | None) -> int:
     return value
 
 
-def encode_cursor(order: Order, key: SortKey, pk: int) -> str:
+def encode_cursor(order: Order, key: SortKey | str, pk: int) -> str:
     value: Any = key.isoformat() if isinstance(key, datetime) else key
     raw = orjson.dumps([order.name, value, pk])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(order: Order, cursor: str, argument: str) -> tuple[SortKey, int]:
+def decode_cursor(order: Order, cursor: str, argument: str) -> tuple[SortKey | str, int]:
     invalid = UserInputError(
         f"`{argument}` is not a cursor of this list in order {order.name}: pass a cursor "
         "from this connection's `pageInfo` or `edges`, unchanged.",
@@ -206,7 +226,13 @@ def decode_cursor(order: Order, cursor: str, argument: str) -> tuple[SortKey, in
         name, value, pk = orjson.loads(raw)
     except (binascii.Error, ValueError, TypeError):
         raise invalid from None
-    if name != order.name or type(pk) is not int or not 0 < pk < 2**31:
+    if name != order.name or type(pk) is not int or not 0 <= pk < 2**31:
+        raise invalid
+    if order.ranked:  # a ranking's key and a position in it
+        if not isinstance(value, str) or len(value) > MAX_RANKING_KEY_LENGTH:
+            raise invalid
+        return value, pk
+    if pk == 0:
         raise invalid
     if type(value) is int and -(2**31) <= value < 2**31:
         return value, pk

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from strawberry.dataloader import DataLoader
 
-from models.sql import fetch
+from models import MembershipStatus
+from models.sql import Row, fetch
 from schema.core.access import AccessGetter
 from schema.core.keyset import Listing
-from schema.core.loaders import in_key_order
+from schema.core.loaders import Clock, PageKey, count_loader, in_key_order, page_loader
 from schema.group.types import Group
 
 GROUPS = Listing(table="groups", alias="g", where="TRUE")
@@ -30,3 +31,35 @@ def group_by_slug_loader(access: AccessGetter) -> DataLoader[str, Group | None]:
         return [found.get(slug) for slug in slugs]
 
     return DataLoader(load_fn=load)
+
+
+def _memberships(status: str) -> Listing:
+    return Listing(
+        table="memberships",
+        alias="m",
+        where=f"m.status = '{status}'",
+        parent="m.group_id",
+        parent_key="group_id",
+        joins="JOIN members member ON member.id = m.member_id",
+        extra_columns="member.name AS member_name",
+    )
+
+
+MEMBERS = _memberships(MembershipStatus.ACTIVE.value)
+JOIN_REQUESTS = _memberships(MembershipStatus.PENDING.value)
+
+
+def members_by_group_loader(clock: Clock) -> DataLoader[PageKey, list[Row]]:
+    return page_loader(MEMBERS, clock)
+
+
+def member_count_by_group_loader() -> DataLoader[int, int]:
+    return count_loader(MEMBERS)
+
+
+def join_requests_by_group_loader(clock: Clock) -> DataLoader[PageKey, list[Row]]:
+    return page_loader(JOIN_REQUESTS, clock)
+
+
+def join_request_count_by_group_loader() -> DataLoader[int, int]:
+    return count_loader(JOIN_REQUESTS)

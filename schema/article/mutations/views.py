@@ -60,7 +60,7 @@ class RecordArticleViewPayload(Payload):
 
 
 @strawberry.type
-class ArticleMutation:
+class ViewMutation:
     @strawberry.mutation(
         description=(
             "Record that someone opened an article. Adds one to its `views` unless the same "

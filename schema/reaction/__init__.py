@@ -1,0 +1,1 @@
+"""Reactions: members' LIKE, HEART, INSIGHTFUL and SUPPORT on articles and comments."""

@@ -1,0 +1,129 @@
+"""Adding and removing reactions; the subject's reaction count moves in the same transaction.
+
+Both are idempotent: adding a reaction the viewer already gave, or removing
+one they did not, changes nothing and is not an error.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+
+from models.sql import Row, fetch_one
+from schema.article.mutations.articles import locked_article
+from schema.article.types import Article
+from schema.comment.mutations import locked_comment
+from schema.comment.types import Comment
+from schema.context import Context, Info
+from schema.core import ids
+from schema.core.mutations import (
+    MutationInput,
+    Payload,
+    UserErrorCode,
+    not_found,
+    perform,
+    refuse,
+    signed_in,
+)
+from schema.reaction.types import Reactable, ReactionKind
+
+
+@strawberry.input(description="A reaction to give or take back.")
+class ReactionInput(MutationInput):
+    subject_id: strawberry.ID = strawberry.field(description="The article or comment.")
+    kind: ReactionKind = strawberry.field(description="The kind of reaction.")
+
+
+@strawberry.type(description="What the reaction was given to, as it is now.")
+class ReactionPayload(Payload):
+    subject: Reactable | None = strawberry.field(
+        default=None, description="The article or comment, with its reactions now."
+    )
+    changed: bool = strawberry.field(
+        default=False,
+        description="False when there was nothing to do (already given, or never given).",
+    )
+
+
+async def react(info: Info, fields: ReactionInput, give: bool) -> ReactionPayload:
+    context = info.context
+    subject: list[tuple[str, int]] = []
+
+    async def work() -> dict[str, Any]:
+        access = await context.access()
+        member = signed_in(access)
+        decoded = ids.decode(fields.subject_id)
+        kind = decoded[0] if decoded else ""
+        row: Row
+        if kind == "Article":
+            row = await locked_article(access, fields.subject_id)
+        elif kind == "Comment":
+            row = await locked_comment(access, fields.subject_id, "input", "subjectId")
+            if row["deleted_at"] is not None:
+                raise not_found("Comment", "input", "subjectId")
+        else:
+            raise not_found("Article or comment", "input", "subjectId")
+        if not access.is_member(row["group_id"]):
+            raise refuse(UserErrorCode.FORBIDDEN, "Only members of the group may react.")
+        column, table = (
+            ("article_id", "articles") if kind == "Article" else ("comment_id", "comments")
+        )
+        if give:
+            done = await fetch_one(
+                f"INSERT INTO reactions (member_id, kind, {column}, created_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+                [member, fields.kind.name, row["id"], context.clock()],
+            )
+        else:
+            done = await fetch_one(
+                f"DELETE FROM reactions WHERE member_id = ? AND kind = ? AND {column} = ? "
+                "RETURNING id",
+                [member, fields.kind.name, row["id"]],
+            )
+        if done is not None:
+            await fetch_one(
+                f"UPDATE {table} SET reaction_count = reaction_count + ? WHERE id = ? RETURNING id",
+                [1 if give else -1, row["id"]],
+            )
+        subject.append((kind, row["id"]))
+        return {"changed": done is not None}
+
+    payload = await perform(ReactionPayload, fields.client_mutation_id, work)
+    payload.subject = await reloaded(context, subject)
+    return payload
+
+
+async def reloaded(context: Context, subject: list[tuple[str, int]]) -> Article | Comment | None:
+    loaders = context.loaders
+    for loader in (loaders.article_by_id, loaders.comment_by_id):
+        loader.clear_all()
+    loaders.reactions_by_article.clear_all()
+    loaders.reactions_by_comment.clear_all()
+    if not subject:
+        return None
+    kind, pk = subject[0]
+    if kind == "Article":
+        return await loaders.article_by_id.load(pk)
+    return await loaders.comment_by_id.load(pk)
+
+
+@strawberry.type
+class ReactionMutation:
+    @strawberry.mutation(
+        description="React to an article or comment (members); one reaction per kind each."
+    )
+    async def add_reaction(
+        self,
+        info: Info,
+        input: Annotated[ReactionInput, strawberry.argument(description="The reaction.")],  # noqa: A002
+    ) -> ReactionPayload:
+        return await react(info, input, give=True)
+
+    @strawberry.mutation(description="Take back a reaction you gave.")
+    async def remove_reaction(
+        self,
+        info: Info,
+        input: Annotated[ReactionInput, strawberry.argument(description="The reaction.")],  # noqa: A002
+    ) -> ReactionPayload:
+        return await react(info, input, give=False)
