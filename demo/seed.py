@@ -1,7 +1,9 @@
-"""The demo data: the seed page (see shared/seed-facts.md) and two more groups.
+"""The demo data: the seed page (see shared/seed-facts.md) and three more groups.
 
 Titles, captions, view counts, the member count and Sam Harrison's comment are
-the facts of the page; the bodies are written fresh on the same topics.
+the facts of the page; the bodies are written fresh on the same topics. Five
+demo members can sign in (DEMO_ACCOUNTS, all with DEMO_PASSWORD: for local
+use only, never on a server others can reach).
 """
 
 from __future__ import annotations
@@ -19,10 +21,23 @@ from models import (
     Member,
     Membership,
     MembershipRole,
+    MembershipStatus,
+    Reaction,
+    ReactionKind,
 )
+from schema.account.passwords import hash_password
 
 SEED_GROUP_SLUG = "muscle-weakness-ms"
 SEED_MEMBER_COUNT = 169
+REACTED_AT = datetime(2023, 10, 18, 8, 0, tzinfo=UTC)
+DEMO_PASSWORD = "groupql-demo-password"  # noqa: S105 - documented, local demo data only
+DEMO_ACCOUNTS = {
+    "Dana Whitfield": "dana@example.org",
+    "Sam Harrison": "sam@example.org",
+    "Ella Brooks": "ella@example.org",
+    "Noah Carter": "noah@example.org",
+    "Grace Diaz": "grace@example.org",
+}
 
 FIRST_NAMES = (
     "Ava", "Ben", "Chloe", "Daniel", "Ella", "Finn", "Grace", "Henry", "Isla", "Jack",
@@ -43,6 +58,7 @@ class Thread:
     body: str
     created_at: str
     replies: list[Thread] = field(default_factory=list)
+    reactions: tuple[tuple[str, ReactionKind], ...] = ()
 
 
 @dataclass
@@ -55,6 +71,8 @@ class ArticleSeed:
     body: str
     subtitle: str | None = None
     threads: list[Thread] = field(default_factory=list)
+    reactions: tuple[tuple[str, ReactionKind], ...] = ()
+    pinned: bool = False
 
 
 SEED_ARTICLES = (
@@ -96,17 +114,37 @@ SEED_ARTICLES = (
                                 author="Ella Brooks",
                                 body="Maine! We meet at the library on Congress Street.",
                                 created_at="2023-10-16 12:40:00",
+                                replies=[
+                                    Thread(
+                                        author="Sam Harrison",
+                                        body="I'll be there next month. Thanks, Ella!",
+                                        created_at="2023-10-16 19:10:00",
+                                        reactions=(("Ella Brooks", ReactionKind.HEART),),
+                                    )
+                                ],
                             )
                         ],
+                        reactions=(("Ella Brooks", ReactionKind.LIKE),),
                     )
                 ],
+                reactions=(
+                    ("Sam Harrison", ReactionKind.SUPPORT),
+                    ("Noah Carter", ReactionKind.SUPPORT),
+                ),
             ),
             Thread(
                 author="Noah Carter",
                 body="The point about heat explains so much about my afternoons.",
                 created_at="2023-10-17 07:55:00",
+                reactions=(("Grace Diaz", ReactionKind.INSIGHTFUL),),
             ),
         ],
+        reactions=(
+            ("Sam Harrison", ReactionKind.INSIGHTFUL),
+            ("Ella Brooks", ReactionKind.HEART),
+            ("Grace Diaz", ReactionKind.LIKE),
+        ),
+        pinned=True,
     ),
     ArticleSeed(
         slug="managing-hand-tremors-in-ms",
@@ -155,13 +193,19 @@ SEED_ARTICLES = (
 
 @dataclass
 class GroupSeed:
+    """A group; its first `members` demo members join (the first is its owner), or the
+    named `member_names`; `roles` raises some; `pending` ask to join."""
+
     slug: str
     name: str
     description: str
     privacy: GroupPrivacy
     created_at: str
-    members: int
+    members: int = 0
     articles: tuple[ArticleSeed, ...] = ()
+    member_names: tuple[str, ...] = ()
+    roles: tuple[tuple[str, MembershipRole], ...] = ()
+    pending: tuple[str, ...] = ()
 
 
 GROUPS = (
@@ -176,6 +220,7 @@ GROUPS = (
         created_at="2023-06-01 10:00:00",
         members=SEED_MEMBER_COUNT,
         articles=SEED_ARTICLES,
+        roles=(("Ella Brooks", MembershipRole.ADMIN), ("Noah Carter", MembershipRole.MODERATOR)),
     ),
     GroupSeed(
         slug="ms-caregivers-circle",
@@ -201,7 +246,8 @@ GROUPS = (
         description="Members taking part in clinical studies compare notes (private).",
         privacy=GroupPrivacy.PRIVATE,
         created_at="2023-08-02 12:00:00",
-        members=12,
+        member_names=("Dana Whitfield", "Ella Brooks", "Grace Diaz", "Noah Carter"),
+        pending=("Sam Harrison",),
         articles=(
             ArticleSeed(
                 slug="what-a-trial-visit-is-like",
@@ -210,6 +256,31 @@ GROUPS = (
                 views=17,
                 published_at="2023-09-01 15:00:00",
                 body="Expect questionnaires, a walking test and a lot of waiting. Bring a book.",
+                threads=[
+                    Thread(
+                        author="Grace Diaz",
+                        body="The walking test was harder than I expected.",
+                        created_at="2023-09-02 09:00:00",
+                    )
+                ],
+            ),
+        ),
+    ),
+    GroupSeed(
+        slug="ms-trial-coordinators",
+        name="MS Trial Coordinators",
+        description="Coordinators of the volunteer programme (secret: members only).",
+        privacy=GroupPrivacy.SECRET,
+        created_at="2023-08-05 08:00:00",
+        member_names=("Dana Whitfield", "Ella Brooks"),
+        articles=(
+            ArticleSeed(
+                slug="autumn-recruitment-plan",
+                title="Autumn Recruitment Plan",
+                caption=None,
+                views=4,
+                published_at="2023-09-05 10:00:00",
+                body="Two new study sites open in October; we need volunteers to host visits.",
             ),
         ),
     ),
@@ -226,11 +297,19 @@ def member_names(count: int) -> list[str]:
 
 async def seed_if_empty() -> bool:
     """Load the demo data into an empty database, in one transaction. True when it did."""
+    password_hash = await hash_password(DEMO_PASSWORD)
     async with in_transaction():
         if await Group.exists():
             return False
         names = member_names(max(group.members for group in GROUPS))
-        members = {name: await Member.create(name=name) for name in names}
+        members = {
+            name: await Member.create(
+                name=name,
+                email=DEMO_ACCOUNTS.get(name),
+                password_hash=password_hash if name in DEMO_ACCOUNTS else None,
+            )
+            for name in names
+        }
         for group_seed in GROUPS:
             await create_group(group_seed, members)
     return True
@@ -244,18 +323,30 @@ async def create_group(seed: GroupSeed, members: dict[str, Member]) -> None:
         privacy=seed.privacy,
         created_at=at(seed.created_at),
     )
-    joined = list(members.values())[: seed.members]
+    names = seed.member_names or tuple(members)[: seed.members]
+    roles = dict(seed.roles)
     await Membership.bulk_create(
-        Membership(
-            member=member,
-            group=group,
-            role=MembershipRole.OWNER if n == 0 else MembershipRole.MEMBER,
-            joined_at=group.created_at,
-        )
-        for n, member in enumerate(joined)
+        [
+            Membership(
+                member=members[name],
+                group=group,
+                role=MembershipRole.OWNER if n == 0 else roles.get(name, MembershipRole.MEMBER),
+                joined_at=group.created_at,
+            )
+            for n, name in enumerate(names)
+        ]
+        + [
+            Membership(
+                member=members[name],
+                group=group,
+                status=MembershipStatus.PENDING,
+                joined_at=group.created_at,
+            )
+            for name in seed.pending
+        ]
     )
     # The counter moves in the same transaction as the memberships it counts.
-    await Group.filter(id=group.id).update(member_count=len(joined))
+    await Group.filter(id=group.id).update(member_count=len(names))
     for article_seed in seed.articles:
         await create_article(group, article_seed, members)
 
@@ -273,7 +364,9 @@ async def create_article(group: Group, seed: ArticleSeed, members: dict[str, Mem
         views=seed.views,
         published_at=at(seed.published_at),
         updated_at=at(seed.published_at),
+        pinned_at=at(seed.published_at) if seed.pinned else None,
     )
+    await react(seed.reactions, members, article=article)
     total = 0
     for thread in seed.threads:
         total += await create_thread(article, thread, None, members)
@@ -289,10 +382,31 @@ async def create_thread(
         author=members[thread.author],
         parent=parent,
         body=thread.body,
+        depth=0 if parent is None else parent.depth + 1,
         reply_count=len(thread.replies),
         created_at=at(thread.created_at),
     )
+    await react(thread.reactions, members, comment=comment)
     written = 1
     for reply in thread.replies:
         written += await create_thread(article, reply, comment, members)
     return written
+
+
+async def react(
+    reactions: tuple[tuple[str, ReactionKind], ...],
+    members: dict[str, Member],
+    article: Article | None = None,
+    comment: Comment | None = None,
+) -> None:
+    """Reactions to one article or comment, and the count that goes with them."""
+    for name, kind in reactions:
+        await Reaction.create(
+            member=members[name], kind=kind, article=article, comment=comment, created_at=REACTED_AT
+        )
+    if not reactions:
+        return
+    if article is not None:
+        await Article.filter(id=article.id).update(reaction_count=len(reactions))
+    elif comment is not None:
+        await Comment.filter(id=comment.id).update(reaction_count=len(reactions))

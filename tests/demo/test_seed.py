@@ -3,8 +3,8 @@ from __future__ import annotations
 import httpx
 from tortoise.context import TortoiseContext
 
-from demo.seed import SEED_GROUP_SLUG, seed_if_empty
-from models import Group, Membership
+from demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, SEED_GROUP_SLUG, seed_if_empty
+from models import Comment, Group, Membership, MembershipStatus
 from models.sql import fetch
 from server import GROUP_PAGE_QUERY
 from tests.helpers import data_of
@@ -37,7 +37,7 @@ async def test_the_group_page_query_shows_the_seed_page(
     }
     assert all(node["excerpt"].endswith("…") for node in articles.values())
     first = articles["Understanding Muscle Weakness in MS: Why It Happens & What Actually Helps"]
-    assert first["commentCount"] == 4
+    assert first["commentCount"] == 5
 
 
 SAM_HARRISON_QUERY = """
@@ -85,11 +85,53 @@ async def test_counters_match_the_rows_they_count(db: TortoiseContext) -> None:
     await seed_if_empty()
 
     for group in await Group.all():
-        assert group.member_count == await Membership.filter(group_id=group.id).count()
+        active = Membership.filter(group_id=group.id, status=MembershipStatus.ACTIVE)
+        assert group.member_count == await active.count()
     mismatched = await fetch(
         "SELECT a.id FROM articles a WHERE a.comment_count <> "
         "(SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id) "
+        "OR a.reaction_count <> (SELECT COUNT(*) FROM reactions r WHERE r.article_id = a.id) "
         "UNION SELECT p.id FROM comments p WHERE p.reply_count <> "
-        "(SELECT COUNT(*) FROM comments c WHERE c.parent_id = p.id)"
+        "(SELECT COUNT(*) FROM comments c WHERE c.parent_id = p.id) "
+        "OR p.reaction_count <> (SELECT COUNT(*) FROM reactions r WHERE r.comment_id = p.id) "
+        "OR p.depth <> COALESCE((SELECT q.depth + 1 FROM comments q WHERE q.id = p.parent_id), 0)"
     )
     assert mismatched == []
+
+
+SIGN_IN = """
+mutation SignIn($input: SignInInput!) { signIn(input: $input) { token errors { code } } }
+"""
+SECRET_GROUP = "query Secret($slug: String!) { group(slug: $slug) { name privacy } }"
+
+
+async def test_demo_members_sign_in_and_see_their_secret_group(
+    db: TortoiseContext, client: httpx.AsyncClient
+) -> None:
+    await seed_if_empty()
+    slug = {"slug": "ms-trial-coordinators"}
+
+    tokens = {}
+    for name, email in DEMO_ACCOUNTS.items():
+        answer = await data_of(
+            client, SIGN_IN, {"input": {"email": email, "password": DEMO_PASSWORD}}
+        )
+        assert answer["signIn"]["errors"] == [], name
+        tokens[name] = answer["signIn"]["token"]
+
+    ella = await data_of(
+        client, SECRET_GROUP, slug, headers={"authorization": f"Bearer {tokens['Ella Brooks']}"}
+    )
+    sam = await data_of(
+        client, SECRET_GROUP, slug, headers={"authorization": f"Bearer {tokens['Sam Harrison']}"}
+    )
+    assert ella["group"] == {"name": "MS Trial Coordinators", "privacy": "SECRET"}
+    assert sam["group"] is None
+    assert await data_of(client, SECRET_GROUP, slug) == {"group": None}
+
+
+async def test_the_demo_threads_go_three_replies_deep(db: TortoiseContext) -> None:
+    await seed_if_empty()
+
+    assert await Comment.filter(depth=3).count() >= 1
+    assert await Membership.filter(status=MembershipStatus.PENDING).count() == 1
