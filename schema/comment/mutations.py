@@ -86,6 +86,20 @@ async def locked_comment(access: Access, comment_id: str, *path: str) -> Row:
     return row
 
 
+async def lock_article_of(comment_id: str, *path: str) -> None:
+    """Lock the comment's article before the comment, in the order `addComment` locks them.
+
+    Every change to a thread then queues on its article: locking the comment first
+    deadlocks with a reply being added to it, or with a delete of one of its replies.
+    """
+    if is_postgres(client()):
+        await fetch_one(
+            "SELECT a.id FROM articles a JOIN comments c ON c.article_id = a.id "
+            "WHERE c.id = ? FOR UPDATE OF a",
+            [pk_of("Comment", comment_id, *path)],
+        )
+
+
 def check_body(body: str) -> None:
     check_length(body, ("input", "body"), 1, MAX_COMMENT_LENGTH)
 
@@ -216,6 +230,7 @@ class CommentMutation:
         async def work() -> dict[str, Any]:
             access = await context.access()
             signed_in(access)
+            await lock_article_of(input.comment_id, "input", "commentId")
             comment = await locked_comment(access, input.comment_id, "input", "commentId")
             if comment["deleted_at"] is not None:
                 raise not_found("Comment", "input", "commentId")

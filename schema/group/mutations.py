@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
-from tortoise.exceptions import IntegrityError
 
 from models import GroupPrivacy as Privacy
 from models import MembershipRole, MembershipStatus
@@ -37,7 +37,7 @@ from schema.group.types import (
 from schema.member.loaders import load_standings
 from schema.member.types import Member
 
-SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # matched whole (fullmatch)
 MAX_DESCRIPTION_LENGTH = 2000
 
 
@@ -183,8 +183,16 @@ async def keep_an_owner(group_id: int) -> None:
 def check_group_fields(name: Any, description: Any) -> None:
     if given(name) is not None:
         check_length(name, ("input", "name"), 1, 100)
+        check_no_nul(name, ("input", "name"))
     if given(description) is not None:
         check_length(description, ("input", "description"), 0, MAX_DESCRIPTION_LENGTH)
+        check_no_nul(description, ("input", "description"))
+
+
+def check_no_nul(value: str, path: tuple[str, ...]) -> None:
+    # PostgreSQL cannot store NUL in text (SQLite can): refuse it on both alike.
+    if "\x00" in value:
+        raise refuse(UserErrorCode.INVALID, f"{path[-1]} must not contain NUL characters.", *path)
 
 
 @strawberry.type
@@ -201,23 +209,12 @@ class GroupMutation:
         async def work() -> dict[str, Any]:
             viewer = signed_in(await context.access())
             check_group_fields(input.name, input.description)
-            slug = await new_slug(input.name, given(input.slug))
             now = context.clock()
-            try:
-                row = await fetch_one(
-                    "INSERT INTO groups (slug, name, description, privacy, member_count, "
-                    "created_at) VALUES (?, ?, ?, ?, 0, ?) RETURNING id",
-                    [slug, input.name, input.description, input.privacy.name, now],
-                )
-            except IntegrityError:
-                raise refuse(
-                    UserErrorCode.CONFLICT, "This slug is taken.", "input", "slug"
-                ) from None
-            assert row is not None  # INSERT ... RETURNING returns the row it wrote
+            group_id = await insert_group(input, now)
             await membership.add(
-                row["id"], viewer, MembershipRole.OWNER, MembershipStatus.ACTIVE, now
+                group_id, viewer, MembershipRole.OWNER, MembershipStatus.ACTIVE, now
             )
-            changed.append(row["id"])
+            changed.append(group_id)
             return {}
 
         payload = await perform(GroupPayload, input.client_mutation_id, work)
@@ -453,9 +450,29 @@ def no_request() -> Refusal:
     return refuse(UserErrorCode.NOT_FOUND, "They have no pending request.", "input", "memberId")
 
 
+async def insert_group(fields: CreateGroupInput, now: datetime) -> int:
+    """Insert the group; returns its id.
+
+    A slug made from the name moves on to the next free number when another
+    group took it since `new_slug` looked (a concurrent createGroup); a slug
+    the user gave is refused instead.
+    """
+    while True:
+        slug = await new_slug(fields.name, given(fields.slug))
+        row = await fetch_one(
+            "INSERT INTO groups (slug, name, description, privacy, member_count, created_at) "
+            "VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT (slug) DO NOTHING RETURNING id",
+            [slug, fields.name, fields.description, fields.privacy.name, now],
+        )
+        if row is not None:
+            return int(row["id"])
+        if given(fields.slug) is not None:
+            raise refuse(UserErrorCode.CONFLICT, "This slug is taken.", "input", "slug")
+
+
 async def new_slug(name: str, slug: str | None) -> str:
     if slug is not None:
-        if len(slug) > 100 or not SLUG.match(slug):
+        if len(slug) > 100 or not SLUG.fullmatch(slug):
             raise refuse(
                 UserErrorCode.INVALID,
                 "slug may hold only lower-case letters, digits and single hyphens (up to 100).",

@@ -24,12 +24,12 @@ query Thread($id: ID!, $order: CommentOrder, $first: Int, $after: String) {
           parent { body }
           article { title }
           author { name }
-          replies {
+          replies(first: 5) {
             totalCount
             nodes {
               body
               parent { body }
-              replies { totalCount nodes { body replies { nodes { body } } } }
+              replies(first: 5) { totalCount nodes { body replies(first: 5) { nodes { body } } } }
             }
           }
         }
