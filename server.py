@@ -5,184 +5,55 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
-import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
 
-import orjson
 import uvicorn
-from cross_web import HTTPException
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from tortoise.contrib.starlette import RegisterTortoise
 
 from models.config import tortoise_config
-from models.sql import fetch
-from schema.account.authentication import Unauthenticated, authenticate
 from schema.context import Context, utc_now
-from schema.core.errors import ErrorCode
-from schema.schema import schema
+from schema.core.rate_limits import Budget, MemoryStore, RateLimiter, RedisStore, Store
+from schema.schema import build_schema
 from settings import Settings
+from web.graphiql import GROUP_PAGE_QUERY, graphiql_html
+from web.graphql import GraphQLEndpoint
+from web.health import healthz, readyz
+
+__all__ = ["GROUP_PAGE_QUERY", "app", "create_app"]
 
 logger = logging.getLogger("groupql")
 
-READY_TIMEOUT_SECONDS = 2.0
 GC_THRESHOLDS = (50_000, 20, 20)
-HTTP_ERROR_CODES = {
-    401: ErrorCode.UNAUTHENTICATED,
-    405: ErrorCode.METHOD_NOT_ALLOWED,
-    413: ErrorCode.REQUEST_TOO_LARGE,
-    415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-}
-
-GROUP_PAGE_QUERY = """\
-# The seed group's page in one query. Press the run button (or Ctrl-Enter).
-# To count a view when someone opens an article, see the Mutation type in
-# the documentation explorer: recordArticleView(input: {articleId: ...}).
-query GroupPage($slug: String!) {
-  group(slug: $slug) {
-    name
-    privacy
-    memberCount
-    articles(first: 20) {
-      totalCount
-      pageInfo { hasNextPage endCursor }
-      nodes {
-        id
-        title
-        excerpt
-        views
-        coverImage { url caption }
-        author { name }
-        commentCount
-        comments(first: 3) { nodes { body createdAt author { name } } }
-      }
-    }
-  }
-}
-"""
-GROUP_PAGE_VARIABLES = {"slug": "muscle-weakness-ms"}
 
 
-class GraphQLView(GraphQL[Context, None]):
-    """Strawberry's ASGI view with our context, orjson, and JSON bodies for every refusal."""
+class GraphQLWebSocket(GraphQL[Context, None]):
+    """graphql-ws and graphql-transport-ws, for origins of the CORS list only."""
 
-    def __init__(self, settings: Settings, clock: Callable[[], datetime]) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
-        self.settings = settings
-        self.clock = clock
-        self.ide_html = graphiql_html(self.graphql_ide_html)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
-            return
-        limit = self.settings.max_body_bytes
-        try:
-            declared = int(dict(scope["headers"]).get(b"content-length", b"0"))
-        except ValueError:
-            declared = 0
-        if declared > limit:
-            await too_large(limit)(scope, receive, send)
-            return
-        received = 0
-
-        async def receive_within_limit() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > limit:
-                raise HTTPException(413, f"The request body exceeds {limit} bytes.")
-            return message
-
-        request = Request(scope, receive_within_limit)
-        try:
-            response = await self.run(request)
-        except HTTPException as error:
-            response = error_response(error.status_code, error.reason)
-        await response(scope, receive, send)
+    def __init__(self, settings: Settings, endpoint: GraphQLEndpoint) -> None:
+        super().__init__(endpoint.schema, graphql_ide=None, allowed_origins=settings.cors_origins)
+        self.endpoint = endpoint
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        try:
-            viewer = await authenticate(request.headers.get("authorization"), self.clock())
-        except Unauthenticated as error:
-            raise HTTPException(401, str(error)) from None
         return Context(
-            settings=self.settings,
-            viewer=viewer,
+            settings=self.endpoint.settings,
             request=request,
-            response=response,
-            clock=self.clock,
+            clock=self.endpoint.clock,
+            rate_limiter=self.endpoint.rate_limiter,
         )
-
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
-
-    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        return HTMLResponse(self.ide_html)
-
-
-def graphiql_html(html: str) -> str:
-    """Strawberry's GraphiQL page, opening on the group page query with its variables."""
-    example = re.compile(r"const EXAMPLE_QUERY = `.*?`;", re.DOTALL)
-    variables = "React.useState(\n          parameters.variables,"
-    if not example.search(html) or variables not in html:
-        raise RuntimeError("Strawberry's GraphiQL page changed: update graphiql_html()")
-    html = example.sub(
-        lambda _: (
-            "const EXAMPLE_QUERY = "
-            + orjson.dumps(GROUP_PAGE_QUERY).decode()
-            + ";\n      const EXAMPLE_VARIABLES = "
-            + orjson.dumps(
-                orjson.dumps(GROUP_PAGE_VARIABLES, option=orjson.OPT_INDENT_2).decode()
-            ).decode()
-            + ";"
-        ),
-        html,
-        count=1,
-    )
-    return html.replace(
-        variables, "React.useState(\n          parameters.variables || EXAMPLE_VARIABLES,"
-    )
-
-
-def error_response(status: int, message: str) -> Response:
-    """A refusal before execution, as a GraphQL error body so clients can read it."""
-    code = HTTP_ERROR_CODES.get(status, ErrorCode.BAD_REQUEST)
-    body = {"errors": [{"message": message, "extensions": {"code": code.value}}]}
-    headers = {"www-authenticate": 'Bearer realm="groupql"'} if status == 401 else None
-    return Response(
-        orjson.dumps(body), status_code=status, media_type="application/json", headers=headers
-    )
-
-
-def too_large(limit: int) -> Response:
-    return error_response(413, f"The request body exceeds {limit} bytes.")
-
-
-async def healthz(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
-
-
-async def readyz(request: Request) -> Response:
-    try:
-        await asyncio.wait_for(fetch("SELECT 1 AS ok"), READY_TIMEOUT_SECONDS)
-    except Exception as error:  # noqa: BLE001 - any failure means not ready; say which
-        logger.warning("not ready: %s: %s", type(error).__name__, error)
-        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-    return JSONResponse({"status": "ready", "database": "up"})
 
 
 def tune_garbage_collector() -> None:
@@ -195,11 +66,30 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+def rate_limiter(settings: Settings) -> tuple[RateLimiter, RedisStore | None]:
+    redis = RedisStore(settings.redis_url) if settings.redis_url else None
+    store: Store | None = (redis or MemoryStore()) if settings.rate_limits else None
+    budgets = {
+        Budget.QUERY_COST: settings.rate_limit_query_cost,
+        Budget.MUTATIONS: settings.rate_limit_mutations,
+        Budget.SIGN_IN: settings.rate_limit_sign_in,
+        Budget.VIEWS: settings.rate_limit_views,
+    }
+    return RateLimiter(store=store, per_minute=budgets, secret=settings.secret_key), redis
+
+
 def create_app(
     settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now
 ) -> Starlette:
     settings = settings or Settings.from_env()
-    view = GraphQLView(settings, clock)
+    limiter, redis = rate_limiter(settings)
+    endpoint = GraphQLEndpoint(
+        build_schema(settings),
+        settings,
+        clock,
+        limiter,
+        graphiql=None if settings.production else graphiql_html(),
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -211,14 +101,28 @@ def create_app(
         async with RegisterTortoise(app, config=tortoise_config(settings)):
             tune_garbage_collector()
             yield
+        if redis is not None:
+            await redis.close()
 
-    routes: list[Any] = [
-        Route("/graphql", view, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", view),
-        Route("/healthz", healthz, methods=["GET"]),
-        Route("/readyz", readyz, methods=["GET"]),
-    ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(
+        routes=[
+            Route("/graphql", endpoint, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", GraphQLWebSocket(settings, endpoint)),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+        ],
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type"],
+                allow_credentials=False,
+                max_age=600,
+            )
+        ],
+        lifespan=lifespan,
+    )
 
 
 def main() -> None:
@@ -231,6 +135,7 @@ def main() -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
+        proxy_headers=True,
     )
 
 

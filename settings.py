@@ -13,6 +13,13 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent
 DEFAULT_DATABASE_URL = f"sqlite://{PROJECT_DIR / 'groupql.sqlite3'}"
+# Where single-page apps are served from while they are developed (Vite, webpack...).
+DEVELOPMENT_ORIGINS = (
+    "http://localhost:5173",
+    "http://127.0.0.1:5173",
+    "http://localhost:3000",
+    "http://127.0.0.1:3000",
+)
 
 
 class SettingsError(ValueError):
@@ -31,11 +38,50 @@ class Settings:
     log_level: str = "INFO"
     max_body_bytes: int = 64 * 1024
     token_ttl_days: int = 30
+    production: bool = False
+    introspection: bool = True
+    cors_origins: tuple[str, ...] = DEVELOPMENT_ORIGINS
+    request_timeout_seconds: float = 10.0
+    max_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2000
+    max_directives: int = 50
+    max_nodes: int = 10_000
+    rate_limits: bool = True
+    rate_limit_query_cost: int = 20_000
+    rate_limit_mutations: int = 120
+    rate_limit_sign_in: int = 10
+    rate_limit_views: int = 100
+    redis_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
         secret_key = environ.get("SECRET_KEY") or ""
+        environment = (environ.get("GROUPQL_ENV") or "development").lower()
+        if environment not in {"development", "production"}:
+            raise SettingsError(
+                f"GROUPQL_ENV must be development or production, got {environment!r}"
+            )
+        production = environment == "production"
+        if production and not secret_key:
+            raise SettingsError("SECRET_KEY must be set when GROUPQL_ENV is production")
+        origins = environ.get("CORS_ORIGINS")
         return cls(
+            production=production,
+            introspection=_switch(environ, "INTROSPECTION", default=not production),
+            cors_origins=_origins(origins) if origins is not None else _default_origins(production),
+            request_timeout_seconds=_integer(environ, "REQUEST_TIMEOUT_SECONDS", 10, minimum=1),
+            max_depth=_integer(environ, "MAX_DEPTH", 10, minimum=1),
+            max_aliases=_integer(environ, "MAX_ALIASES", 15, minimum=0),
+            max_tokens=_integer(environ, "MAX_TOKENS", 2000, minimum=10),
+            max_directives=_integer(environ, "MAX_DIRECTIVES", 50, minimum=0),
+            max_nodes=_integer(environ, "MAX_NODES", 10_000, minimum=1),
+            rate_limits=_switch(environ, "RATE_LIMITS", default=True),
+            rate_limit_query_cost=_integer(environ, "RATE_LIMIT_QUERY_COST", 20_000, minimum=1),
+            rate_limit_mutations=_integer(environ, "RATE_LIMIT_MUTATIONS", 120, minimum=1),
+            rate_limit_sign_in=_integer(environ, "RATE_LIMIT_SIGN_IN", 10, minimum=1),
+            rate_limit_views=_integer(environ, "RATE_LIMIT_VIEWS", 100, minimum=1),
+            redis_url=environ.get("REDIS_URL") or None,
             database_url=environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             db_pool_size=_integer(environ, "DB_POOL_SIZE", 10, minimum=1),
             host=environ.get("HOST") or "127.0.0.1",
@@ -60,3 +106,28 @@ def _integer(environ: Mapping[str, str], name: str, default: int, *, minimum: in
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def _switch(environ: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = (environ.get(name) or "").lower()
+    if raw == "":
+        return default
+    if raw in {"on", "true", "1", "yes"}:
+        return True
+    if raw in {"off", "false", "0", "no"}:
+        return False
+    raise SettingsError(f"{name} must be on or off, got {raw!r}")
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    origins = tuple(origin.strip().rstrip("/") for origin in raw.split(",") if origin.strip())
+    for origin in origins:
+        if origin == "*" or not origin.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"CORS_ORIGINS must list origins such as https://app.example.org, got {origin!r}"
+            )
+    return origins
+
+
+def _default_origins(production: bool) -> tuple[str, ...]:
+    return () if production else DEVELOPMENT_ORIGINS

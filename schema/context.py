@@ -12,6 +12,7 @@ from starlette.websockets import WebSocket
 
 from schema.account.authentication import Viewer
 from schema.core.access import ANONYMOUS, Access
+from schema.core.rate_limits import Budget, RateLimiter, rate_limited
 from settings import Settings
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ class Context:
     request: Request | WebSocket | None = None
     response: Response | WebSocket | None = None
     clock: Callable[[], datetime] = field(default=utc_now)
+    rate_limiter: RateLimiter | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
@@ -38,6 +40,27 @@ class Context:
         from schema.loaders import Loaders
 
         self.loaders = Loaders(self.access, self.clock)
+
+    @property
+    def rate_key(self) -> str:
+        """Whose budgets a request spends: the signed-in member's, else its address's."""
+        if self.viewer is not None:
+            return f"member:{self.viewer.member_id}"
+        client = self.request.client if self.request is not None else None
+        return f"address:{client.host if client else 'unknown'}"
+
+    async def spend(self, budget: Budget, amount: int) -> None:
+        """Spend the viewer's budget; refuse the request when it is spent."""
+        wait = await self.wait_for(budget, amount)
+        if wait:
+            raise rate_limited(budget, wait)
+
+    async def wait_for(self, budget: Budget, amount: int) -> float:
+        """Spend the viewer's budget: 0 when allowed, else the seconds to wait."""
+        if self.rate_limiter is None:
+            return 0.0
+        now = self.clock().timestamp()
+        return await self.rate_limiter.spend(budget, self.rate_key, amount, now)
 
     async def access(self) -> Access:
         """What the viewer may see and do; their memberships are read once per request."""

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
+from typing import Any
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from graphql import FieldNode, GraphQLError, ValidationRule
+from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -14,12 +16,14 @@ from schema.account.mutations import AccountMutation
 from schema.account.queries import AccountQuery
 from schema.article.mutations import ArticleMutation
 from schema.comment.mutations import CommentMutation
-from schema.core.errors import add_codes
+from schema.core.errors import ErrorCode, add_codes
+from schema.core.limits import Limits, QueryLimits
 from schema.core.scalars import DateTime
 from schema.group.mutations import GroupMutation
 from schema.group.queries import GroupQuery
 from schema.node.queries import NodeQuery
 from schema.reaction.mutations import ReactionMutation
+from settings import Settings
 
 
 @strawberry.type(description="The entry points for reading groups, articles and comments.")
@@ -33,16 +37,54 @@ class Mutation(AccountMutation, GroupMutation, ArticleMutation, CommentMutation,
 
 
 class Schema(strawberry.Schema):
+    """Strawberry's schema, giving every error a code (and masking unexpected ones)."""
+
+    mask_errors = False
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         executed = execution_context is not None and execution_context.result is not None
-        add_codes(errors, executed=executed)
+        add_codes(errors, executed=executed, mask=self.mask_errors)
 
 
-schema = Schema(
-    query=Query,
-    mutation=Mutation,
-    extensions=[ParserCache, ValidationCache],
-    config=StrawberryConfig(scalar_map={datetime: DateTime}),
-)
+class NoIntrospection(ValidationRule):
+    """Refuses `__schema` and `__type` (not `__typename`) where introspection is off."""
+
+    def enter_field(self, node: FieldNode, *_: object) -> None:
+        if node.name.value in {"__schema", "__type"}:
+            self.report_error(
+                GraphQLError(
+                    "Introspection is disabled on this server.",
+                    node,
+                    extensions={"code": ErrorCode.INTROSPECTION_DISABLED.value},
+                )
+            )
+
+
+def build_schema(settings: Settings) -> Schema:
+    """The schema as `settings` configure it: limits, introspection, error messages."""
+    limits = Limits(
+        depth=settings.max_depth,
+        aliases=settings.max_aliases,
+        tokens=settings.max_tokens,
+        directives=settings.max_directives,
+        nodes=settings.max_nodes,
+    )
+    extensions: list[Any] = [partial(QueryLimits, limits), ParserCache, ValidationCache]
+    if not settings.introspection:
+        extensions.append(partial(AddValidationRules, [NoIntrospection]))
+    built = Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(
+            scalar_map={datetime: DateTime}, disable_field_suggestions=settings.production
+        ),
+    )
+    built.mask_errors = settings.production
+    return built
+
+
+# The schema as developed: for the committed SDL, and for tests that need no settings.
+schema = build_schema(Settings())

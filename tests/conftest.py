@@ -54,9 +54,14 @@ async def admin(sql: str) -> None:
 
 
 def settings_for(url: str, **overrides: Any) -> Settings:
-    return Settings(
-        database_url=url, secret_key=TEST_SECRET_KEY, secret_key_is_ephemeral=False, **overrides
-    )
+    """Settings for tests: rate limits off unless a test turns them on."""
+    values: dict[str, Any] = {
+        "database_url": url,
+        "secret_key": TEST_SECRET_KEY,
+        "secret_key_is_ephemeral": False,
+        "rate_limits": False,
+    }
+    return Settings(**(values | overrides))
 
 
 @pytest.fixture(scope="session")
@@ -81,13 +86,48 @@ def postgres_template() -> Iterator[str]:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture(scope="session")
+def postgres_database(postgres_template: str) -> Iterator[str]:
+    """One migrated database, emptied before each test that uses it (see `database_url`)."""
+    name = f"groupql_test_{uuid.uuid4().hex[:12]}"
+    asyncio.run(admin(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
+    try:
+        yield with_database(POSTGRES_URL, name)
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def empty(url: str) -> None:
+    """Every table emptied and every id sequence back at 1: as good as a new database."""
+    connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        tables = await connection.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND tablename NOT LIKE '%migration%'"
+        )
+        names = ", ".join(f'"{row["tablename"]}"' for row in tables)
+        await connection.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    finally:
+        await connection.close()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, migrated, empty database for this test alone."""
+    """A migrated, empty database for this test alone.
+
+    SQLite: a copy of the migrated template file. PostgreSQL: the session's
+    database, emptied (creating one per test costs half a second); a test marked
+    `own_database`, which changes the schema itself, gets a new one instead.
+    """
     if request.param == "sqlite":
         path = tmp_path / "test.sqlite3"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite://{path}"
+        return
+    if request.node.get_closest_marker("own_database") is None:
+        url = request.getfixturevalue("postgres_database")
+        asyncio.run(empty(url))
+        yield url
         return
     template = request.getfixturevalue("postgres_template")
     name = f"groupql_test_{uuid.uuid4().hex[:12]}"

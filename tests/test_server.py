@@ -81,7 +81,7 @@ async def test_a_body_without_a_query_is_a_400_graphql_error(app_client: httpx.A
 async def test_a_form_body_is_refused(app_client: httpx.AsyncClient) -> None:
     response = await app_client.post("/graphql", data={"query": "{ __typename }"})
 
-    graphql_error(response, 400, "BAD_REQUEST")
+    assert "application/json" in graphql_error(response, 415, "UNSUPPORTED_MEDIA_TYPE")
 
 
 async def test_a_megabyte_query_is_refused_before_parsing(app_client: httpx.AsyncClient) -> None:
@@ -124,7 +124,8 @@ async def test_mutations_are_refused_over_get(app_client: httpx.AsyncClient) -> 
         params={"query": 'mutation M { recordArticleView(input: {articleId: "x"}) { counted } }'},
     )
 
-    assert "GET" in graphql_error(response, 400, "BAD_REQUEST")
+    assert "POST" in graphql_error(response, 405, "METHOD_NOT_ALLOWED")
+    assert response.headers["allow"] == "POST"
 
 
 async def test_variables_of_the_wrong_type_are_named(client: httpx.AsyncClient) -> None:
@@ -162,6 +163,7 @@ async def test_graphiql_opens_on_the_group_page_query(app_client: httpx.AsyncCli
     assert SEED_GROUP_SLUG in html
 
 
+@pytest.mark.own_database
 async def test_an_unexpected_failure_is_coded_logged_and_not_a_500(
     client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -26,6 +26,14 @@ class ErrorCode(StrEnum):
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
     BAD_USER_INPUT = "BAD_USER_INPUT"
+    TOKEN_LIMIT_EXCEEDED = "TOKEN_LIMIT_EXCEEDED"  # noqa: S105 - about lexer tokens
+    DEPTH_LIMIT_EXCEEDED = "DEPTH_LIMIT_EXCEEDED"
+    ALIAS_LIMIT_EXCEEDED = "ALIAS_LIMIT_EXCEEDED"
+    DIRECTIVE_LIMIT_EXCEEDED = "DIRECTIVE_LIMIT_EXCEEDED"
+    NODE_LIMIT_EXCEEDED = "NODE_LIMIT_EXCEEDED"
+    RATE_LIMITED = "RATE_LIMITED"
+    TIMEOUT = "TIMEOUT"
+    INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 
@@ -38,11 +46,13 @@ class UserInputError(GraphQLError):
         )
 
 
-def add_codes(errors: list[GraphQLError], *, executed: bool) -> None:
+def add_codes(errors: list[GraphQLError], *, executed: bool, mask: bool = False) -> None:
     """Give every error an `extensions.code`; log unexpected ones with an `errorId`.
 
     `executed` tells errors raised while executing (variables that do not fit
-    their types, resolver failures) from those of parsing and validation.
+    their types, resolver failures) from those of parsing and validation. With
+    `mask`, an unexpected error says only "Internal server error" and its id:
+    the rest is in the log.
     """
     for error in errors:
         extensions = error.extensions if error.extensions is not None else {}
@@ -57,6 +67,8 @@ def add_codes(errors: list[GraphQLError], *, executed: bool) -> None:
             extensions["code"] = ErrorCode.INTERNAL_SERVER_ERROR.value
             extensions["errorId"] = error_id
             logger.error("unexpected error %s in %s", error_id, error.path, exc_info=original)
+            if mask:
+                error.message = f"Internal server error (error id {error_id})."
         elif executed:
             extensions["code"] = ErrorCode.BAD_USER_INPUT.value
         else:

@@ -89,7 +89,7 @@ async def test_counters_match_the_rows_they_count(db: TortoiseContext) -> None:
         assert group.member_count == await active.count()
     mismatched = await fetch(
         "SELECT a.id FROM articles a WHERE a.comment_count <> "
-        "(SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id) "
+        "(SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id AND c.deleted_at IS NULL) "
         "OR a.reaction_count <> (SELECT COUNT(*) FROM reactions r WHERE r.article_id = a.id) "
         "UNION SELECT p.id FROM comments p WHERE p.reply_count <> "
         "(SELECT COUNT(*) FROM comments c WHERE c.parent_id = p.id) "

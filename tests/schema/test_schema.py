@@ -114,7 +114,7 @@ def test_the_contract_fields_keep_their_names_and_types() -> None:
         "Comment": {
             "id": "ID!",
             "body": "String!",
-            "author": "Member!",
+            "author": "Member",  # null once a comment is deleted (issue 3)
             "article": "Article!",
             "parent": "Comment",
             "replies": "CommentConnection!",
@@ -156,7 +156,7 @@ def test_the_contract_fields_keep_their_names_and_types() -> None:
     for enum_name, values in enums.items():  # later issues add values, never remove them
         assert set(values) <= set(enum(enum_name).values), enum_name
     for type_name in ("Group", "Article", "Comment", "Member"):
-        assert [i.name for i in object_type(type_name).interfaces] == ["Node"]
+        assert "Node" in [i.name for i in object_type(type_name).interfaces]
 
 
 def test_connection_arguments_and_defaults() -> None:

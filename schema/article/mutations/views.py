@@ -12,6 +12,7 @@ from schema.article.view_identity import MAX_VIEWER_KEY_LENGTH, view_identity
 from schema.context import Info
 from schema.core import ids
 from schema.core.mutations import MutationInput, Payload, UserError, UserErrorCode, given
+from schema.core.rate_limits import Budget
 
 
 @strawberry.enum(description="Why a view was not counted.")
@@ -21,6 +22,10 @@ class ViewSkipReason(Enum):
     )
     SELF_VIEW = strawberry.enum_value(
         "SELF_VIEW", description="The viewer is the article's author: their own views never count."
+    )
+    RATE_LIMITED = strawberry.enum_value(
+        "RATE_LIMITED",
+        description="This viewer recorded too many views this minute; nothing was recorded.",
     )
     DUPLICATE_IN_WINDOW = strawberry.enum_value(
         "DUPLICATE_IN_WINDOW",
@@ -92,6 +97,14 @@ class ViewMutation:
         access = await context.access()
         article_id = ids.decode_as("Article", input.article_id)
         outcome = NOT_FOUND
+        if article_id is not None and await context.wait_for(Budget.VIEWS, 1):
+            limited = await context.loaders.article_by_id.load(article_id)
+            return RecordArticleViewPayload(
+                errors=[],
+                client_mutation_id=echo,
+                article=limited,
+                reason=ViewSkipReason.NOT_FOUND if limited is None else ViewSkipReason.RATE_LIMITED,
+            )
         if article_id is not None:
             viewer = view_identity(context.settings.secret_key, access, key, context.request)
             window = timedelta(seconds=context.settings.view_window_seconds)

@@ -62,7 +62,7 @@ async def test_a_bad_argument_below_is_still_named(
 ) -> None:
     error = await error_of(
         client,
-        "query Bad($slug: String!) { group(slug: $slug) { articles { nodes { comments(first: 500)"
+        "query Bad($slug: String!) { group(slug: $slug) { articles { nodes { comments(first: -1)"
         " { nodes { body } } } } } }",
         {"slug": "muscle-weakness-ms"},
     )

@@ -1,0 +1,304 @@
+"""Limits on what one request may ask, checked before any resolver runs.
+
+Tokens are counted before parsing; depth, aliases, directives and the node
+count after parsing and before validation, on the document with its fragments
+inlined (a fragment cycle is left to validation, which refuses it). Each
+refusal is a GraphQL error naming the limit and the measured value, its
+`extensions.code` saying which limit.
+
+The node count follows GitHub: every connection asks for `first` (or `last`,
+or 20) items, times the items of every connection above it; `nodes(ids:)`
+asks for one per id. It is the request's cost, reported in every response as
+`extensions.cost` ({requested, limit}) and spent from the viewer's rate limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    IntValueNode,
+    ListValueNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    Source,
+    TokenKind,
+    VariableNode,
+)
+from graphql.language.lexer import Lexer
+from strawberry.extensions import SchemaExtension
+
+from schema.core.cache import Memo
+from schema.core.errors import ErrorCode
+from schema.core.pagination import DEFAULT_PAGE_SIZE
+from schema.core.rate_limits import Budget
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    depth: int = 10
+    aliases: int = 15
+    tokens: int = 2000
+    directives: int = 50
+    nodes: int = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What a document asks, before its variables are known (all but the node count)."""
+
+    depth: int
+    aliases: int
+    directives: int
+
+
+MESSAGES = {
+    ErrorCode.TOKEN_LIMIT_EXCEEDED: "The document has {measured:,} tokens; the limit is {limit:,}.",
+    ErrorCode.DEPTH_LIMIT_EXCEEDED: "The query is {measured} levels deep; the limit is {limit}.",
+    ErrorCode.ALIAS_LIMIT_EXCEEDED: "The query uses {measured} aliases; the limit is {limit}.",
+    ErrorCode.DIRECTIVE_LIMIT_EXCEEDED: (
+        "The query uses {measured} directives; the limit is {limit}."
+    ),
+    ErrorCode.NODE_LIMIT_EXCEEDED: (
+        "The query asks for up to {measured:,} nodes; the limit is {limit:,} (each connection's "
+        "first or last, 20 when not given, times those of the connections around it)."
+    ),
+}
+
+
+def refusal(code: ErrorCode, measured: int, limit: int) -> GraphQLError:
+    return GraphQLError(
+        MESSAGES[code].format(measured=measured, limit=limit),
+        extensions={"code": code.value, "limit": limit, "measured": measured},
+    )
+
+
+_tokens: Memo[int] = Memo(1024)
+
+
+def count_tokens(query: str) -> int:
+    """How many tokens the lexer reads (comments excluded); a syntax error stops the count."""
+
+    def count() -> int:
+        lexer = Lexer(Source(query))
+        tokens = 0
+        try:
+            while lexer.advance().kind is not TokenKind.EOF:
+                tokens += 1
+        except GraphQLError:
+            pass  # the parser will report it
+        return tokens
+
+    return _tokens.get(query, count)
+
+
+def _operations(document: DocumentNode) -> Iterator[OperationDefinitionNode]:
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            yield definition
+
+
+def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    return {
+        definition.name.value: definition
+        for definition in document.definitions
+        if isinstance(definition, FragmentDefinitionNode)
+    }
+
+
+def shape(document: DocumentNode) -> Shape:
+    """Depth (introspection exempt), aliases and directives, fragments inlined."""
+    fragments = _fragments(document)
+    depth = aliases = directives = 0
+    for operation in _operations(document):
+        directives += len(operation.directives or ())
+        found = _walk(operation.selection_set, fragments, frozenset(), 0)
+        depth = max(depth, found[0])
+        aliases += found[1]
+        directives += found[2]
+    for fragment in fragments.values():
+        directives += len(fragment.directives or ())
+    return Shape(depth=depth, aliases=aliases, directives=directives)
+
+
+def _walk(
+    selections: SelectionSetNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    entered: frozenset[str],
+    level: int,
+) -> tuple[int, int, int]:
+    """(deepest level, aliases, directives) below `selections`."""
+    depth, aliases, directives = level, 0, 0
+    for selection in selections.selections:
+        directives += len(selection.directives or ())
+        inner: tuple[int, int, int] = (level, 0, 0)
+        if isinstance(selection, FieldNode):
+            aliases += selection.alias is not None
+            if selection.name.value.startswith("__"):
+                continue  # introspection: exempt from the depth limit
+            if selection.selection_set:
+                inner = _walk(selection.selection_set, fragments, entered, level + 1)
+            else:
+                inner = (level + 1, 0, 0)
+        elif isinstance(selection, InlineFragmentNode):
+            inner = _walk(selection.selection_set, fragments, entered, level)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name in entered or name not in fragments:
+                continue  # a cycle, or an unknown fragment: validation refuses both
+            inner = _walk(fragments[name].selection_set, fragments, entered | {name}, level)
+        depth = max(depth, inner[0])
+        aliases += inner[1]
+        directives += inner[2]
+    return depth, aliases, directives
+
+
+def node_count(document: DocumentNode, variables: Mapping[str, Any]) -> int:
+    """The GitHub-style node count of every operation in the document (the largest)."""
+    fragments = _fragments(document)
+    return max(
+        (
+            _nodes(operation.selection_set, fragments, variables, frozenset(), 1)
+            for operation in _operations(document)
+        ),
+        default=0,
+    )
+
+
+PAGED_ARGUMENTS = ("first", "last")
+
+
+def _nodes(
+    selections: SelectionSetNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any],
+    entered: frozenset[str],
+    multiplier: int,
+) -> int:
+    total = 0
+    for selection in selections.selections:
+        if isinstance(selection, FieldNode):
+            if selection.name.value.startswith("__"):
+                continue
+            items = _items(selection, variables)
+            below = multiplier * items if items is not None else multiplier
+            if items is not None:
+                total += below
+            if selection.selection_set:
+                total += _nodes(selection.selection_set, fragments, variables, entered, below)
+        elif isinstance(selection, InlineFragmentNode):
+            total += _nodes(selection.selection_set, fragments, variables, entered, multiplier)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name not in entered and name in fragments:
+                fragment = fragments[name].selection_set
+                total += _nodes(fragment, fragments, variables, entered | {name}, multiplier)
+    return total
+
+
+def _items(field: FieldNode, variables: Mapping[str, Any]) -> int | None:
+    """How many items a field asks for: a connection's page size, the ids of `nodes`;
+    None for a field that is not a list of nodes."""
+    arguments = {argument.name.value: argument.value for argument in field.arguments or ()}
+    if field.name.value == "nodes" and "ids" in arguments:
+        ids = _value(arguments["ids"], variables)
+        return len(ids) if isinstance(ids, list) else 1
+    paged = [_value(arguments[name], variables) for name in PAGED_ARGUMENTS if name in arguments]
+    sizes = [size for size in paged if isinstance(size, int)]
+    if sizes:
+        return max(0, max(sizes))
+    if _is_connection(field):
+        return DEFAULT_PAGE_SIZE
+    return None
+
+
+def _is_connection(field: FieldNode) -> bool:
+    """A field is paged when it selects `nodes` or `edges` (every connection of the schema)."""
+    if not field.selection_set:
+        return False
+    names = {s.name.value for s in field.selection_set.selections if isinstance(s, FieldNode)}
+    return bool(names & {"nodes", "edges", "pageInfo", "totalCount"})
+
+
+def _value(node: Any, variables: Mapping[str, Any]) -> Any:
+    if isinstance(node, VariableNode):
+        return variables.get(node.name.value)
+    if isinstance(node, IntValueNode):
+        return int(node.value)
+    if isinstance(node, ListValueNode):
+        return [_value(value, variables) for value in node.values]
+    return None
+
+
+_shapes: Memo[Shape] = Memo(1024)
+SIGN_IN_FIELDS = frozenset({"signIn", "signUp"})
+
+
+def _selected(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
+    operations = list(_operations(document))
+    if name is None:
+        return operations[0] if len(operations) == 1 else None
+    return next((op for op in operations if op.name and op.name.value == name), None)
+
+
+async def spend_budgets(
+    context: Any, document: DocumentNode, operation_name: str | None, cost: int
+) -> None:
+    """Spend the viewer's budgets: a query its cost, a mutation one per call it makes
+    (aliases count each), sign-ins and sign-ups their own tighter budget too."""
+    spend = getattr(context, "spend", None)
+    operation = _selected(document, operation_name)
+    if spend is None or operation is None:
+        return
+    if operation.operation is OperationType.MUTATION:
+        calls = [s for s in operation.selection_set.selections if isinstance(s, FieldNode)]
+        await spend(Budget.MUTATIONS, len(calls))
+        await spend(Budget.SIGN_IN, sum(call.name.value in SIGN_IN_FIELDS for call in calls))
+    else:
+        await spend(Budget.QUERY_COST, max(1, cost))
+
+
+class QueryLimits(SchemaExtension):
+    """Refuses, before validation and execution, a request over any limit; reports its cost."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.cost: int | None = None
+
+    def on_parse(self) -> Iterator[None]:
+        query = self.execution_context.query
+        if query is not None and self.execution_context.graphql_document is None:
+            tokens = count_tokens(query)
+            if tokens > self.limits.tokens:
+                raise refusal(ErrorCode.TOKEN_LIMIT_EXCEEDED, tokens, self.limits.tokens)
+        yield
+
+    async def on_validate(self) -> AsyncIterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        if document is not None:
+            found = _shapes.get(context.query or id(document), lambda: shape(document))
+            for code, measured, limit in (
+                (ErrorCode.DEPTH_LIMIT_EXCEEDED, found.depth, self.limits.depth),
+                (ErrorCode.ALIAS_LIMIT_EXCEEDED, found.aliases, self.limits.aliases),
+                (ErrorCode.DIRECTIVE_LIMIT_EXCEEDED, found.directives, self.limits.directives),
+            ):
+                if measured > limit:
+                    raise refusal(code, measured, limit)
+            self.cost = node_count(document, context.variables or {})
+            if self.cost > self.limits.nodes:
+                raise refusal(ErrorCode.NODE_LIMIT_EXCEEDED, self.cost, self.limits.nodes)
+            await spend_budgets(context.context, document, context.operation_name, self.cost)
+        yield
+
+    def get_results(self) -> dict[str, Any]:
+        return {"cost": {"requested": self.cost or 0, "limit": self.limits.nodes}}

@@ -1,0 +1,115 @@
+"""Rate limits: budgets per viewer per minute, in this process or shared through Redis.
+
+Each budget is a generic cell rate (GCRA): spending `n` of a budget of `limit`
+a minute moves the viewer's "theoretical arrival time" `n * 60 / limit`
+seconds on; a spend that would move it more than a minute ahead of now is
+refused, and the answer says how long until it would not be. The viewer is the
+signed-in member, else the client address, both kept only as keyed hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+from graphql import GraphQLError
+
+from schema.core.errors import ErrorCode
+
+logger = logging.getLogger("groupql.rate_limits")
+
+PERIOD = 60.0
+
+
+class Budget(StrEnum):
+    QUERY_COST = "query_cost"
+    MUTATIONS = "mutations"
+    SIGN_IN = "sign_in"
+    VIEWS = "views"
+
+
+class Store(Protocol):
+    async def spend(self, key: str, cost: float, now: float) -> float:
+        """Spend `cost` seconds of a one-minute allowance; 0 when allowed, else the wait."""
+
+
+class MemoryStore:
+    """Budgets of this process only: for a single process, and the default."""
+
+    def __init__(self) -> None:
+        self.arrivals: dict[str, float] = {}
+
+    async def spend(self, key: str, cost: float, now: float) -> float:
+        arrival = max(self.arrivals.get(key, now), now) + cost
+        if arrival - now > PERIOD:
+            return arrival - now - PERIOD
+        self.arrivals[key] = arrival
+        if len(self.arrivals) > 100_000:  # forget viewers whose allowance is whole again
+            self.arrivals = {k: t for k, t in self.arrivals.items() if t > now}
+        return 0.0
+
+
+# One atomic step in Redis: the same arithmetic as MemoryStore.spend.
+SPEND = """
+local now = tonumber(ARGV[1])
+local cost = tonumber(ARGV[2])
+local period = tonumber(ARGV[3])
+local arrival = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
+if arrival < now then arrival = now end
+arrival = arrival + cost
+if arrival - now > period then return tostring(arrival - now - period) end
+redis.call('SET', KEYS[1], tostring(arrival), 'PX', math.ceil((arrival - now) * 1000) + 1000)
+return '0'
+"""
+
+
+class RedisStore:
+    """Budgets shared by every process that uses the same Redis (REDIS_URL)."""
+
+    def __init__(self, url: str) -> None:
+        from redis.asyncio import Redis
+
+        self.redis: Any = Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+        self.script = self.redis.register_script(SPEND)
+
+    async def spend(self, key: str, cost: float, now: float) -> float:
+        try:
+            wait = await self.script(keys=[f"groupql:rate:{key}"], args=[now, cost, PERIOD])
+        except Exception as error:  # noqa: BLE001 - Redis down: let requests through, say so
+            logger.warning("rate limits not applied: Redis failed: %s", type(error).__name__)
+            return 0.0
+        return float(wait)
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimiter:
+    """The budgets of every viewer, in one store."""
+
+    store: Store | None  # None: rate limiting is off
+    per_minute: dict[Budget, int]
+    secret: str
+
+    async def spend(self, budget: Budget, viewer: str, amount: int, now: float) -> float:
+        """Spend `amount` of the viewer's budget; 0 when allowed, else seconds to wait."""
+        if self.store is None or amount <= 0:
+            return 0.0
+        limit = self.per_minute[budget]
+        amount = min(amount, limit)  # a request as big as the whole budget still fits
+        key = hmac.new(self.secret.encode(), viewer.encode(), hashlib.sha256).hexdigest()[:32]
+        return await self.store.spend(f"{budget.value}:{key}", amount * PERIOD / limit, now)
+
+
+def rate_limited(budget: Budget, wait: float) -> GraphQLError:
+    seconds = max(1, math.ceil(wait))
+    return GraphQLError(
+        f"Rate limit of {budget.value.replace('_', ' ')} reached: try again in {seconds} s.",
+        extensions={"code": ErrorCode.RATE_LIMITED.value, "retryAfter": seconds},
+    )

@@ -1,0 +1,1 @@
+"""HTTP: GraphQL over HTTP, GraphiQL, health checks, request logs."""
