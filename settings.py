@@ -36,7 +36,7 @@ class Settings:
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)
     secret_key_is_ephemeral: bool = True
     log_level: str = "INFO"
-    max_body_bytes: int = 64 * 1024
+    max_body_bytes: int = 256 * 1024
     token_ttl_days: int = 30
     production: bool = False
     introspection: bool = True
@@ -90,7 +90,7 @@ class Settings:
             secret_key=secret_key or secrets.token_hex(32),
             secret_key_is_ephemeral=not secret_key,
             log_level=(environ.get("LOG_LEVEL") or "INFO").upper(),
-            max_body_bytes=_integer(environ, "MAX_BODY_BYTES", 65536, minimum=1024),
+            max_body_bytes=_integer(environ, "MAX_BODY_BYTES", 262144, minimum=1024),
             token_ttl_days=_integer(environ, "TOKEN_TTL_DAYS", 30, minimum=1),
         )
 

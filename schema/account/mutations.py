@@ -22,6 +22,7 @@ from schema.core.mutations import (
     Payload,
     UserErrorCode,
     check_length,
+    check_text,
     perform,
     refuse,
     signed_in,
@@ -77,6 +78,7 @@ class SignOutPayload(Payload):
 
 
 def normalised_email(email: str) -> str:
+    check_text(email, "input", "email")
     email = email.strip().lower()
     if len(email) > MAX_EMAIL_LENGTH or not _EMAIL.match(email):
         raise refuse(UserErrorCode.INVALID, "email is not an email address.", "input", "email")

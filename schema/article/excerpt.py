@@ -7,7 +7,7 @@ import re
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from schema.core.cache import Memo
+from schema.core.cache import Memo, versioned
 
 MAX_EXCERPT_LENGTH = 1000
 ELLIPSIS = "…"
@@ -52,7 +52,9 @@ def excerpt(key: object, markdown: str, max_length: int) -> str:
     the Markdown is parsed once per version, not once per request.
     """
     # Only the head of the text is kept, never the body, so the memo stays small.
-    text = _heads.get(key, lambda: plain_text(markdown)[: MAX_EXCERPT_LENGTH + 1])
+    text = _heads.get(
+        versioned(key, markdown), lambda: plain_text(markdown)[: MAX_EXCERPT_LENGTH + 1]
+    )
     if len(text) <= max_length:
         return text
     room = max_length - len(ELLIPSIS)

@@ -9,7 +9,7 @@ import nh3
 from markdown_it import MarkdownIt
 
 from schema.article.excerpt import plain_text
-from schema.core.cache import Memo
+from schema.core.cache import Memo, versioned
 
 WORDS_PER_MINUTE = 200
 
@@ -27,8 +27,8 @@ _minutes: Memo[int] = Memo(4096)
 
 
 def render_html(key: Hashable, markdown: str) -> str:
-    """The body as sanitised HTML, memoised per article version (`key`)."""
-    return _html.get(key, lambda: sanitise(_markdown.render(markdown)))
+    """The body as sanitised HTML, memoised per article version (`key`) and body."""
+    return _html.get(versioned(key, markdown), lambda: sanitise(_markdown.render(markdown)))
 
 
 def sanitise(html: str) -> str:
@@ -45,5 +45,6 @@ def sanitise(html: str) -> str:
 def reading_time_minutes(key: Hashable, markdown: str) -> int:
     """Minutes to read the body at 200 words a minute, at least 1 (memoised like the HTML)."""
     return _minutes.get(
-        key, lambda: max(1, math.ceil(len(plain_text(markdown).split()) / WORDS_PER_MINUTE))
+        versioned(key, markdown),
+        lambda: max(1, math.ceil(len(plain_text(markdown).split()) / WORDS_PER_MINUTE)),
     )

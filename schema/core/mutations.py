@@ -7,6 +7,7 @@ changed object.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Any, TypeVar
@@ -63,8 +64,25 @@ def refuse(code: UserErrorCode, message: str, *field: str) -> Refusal:
     return Refusal(UserError(field=list(field) or None, code=code, message=message))
 
 
+# PostgreSQL cannot store NUL in text, and no UTF-8 column can hold half a surrogate pair:
+# JSON carries both as escapes ("\u0000", "\ud800"). Refused alike on both databases.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def check_text(value: str, *path: str) -> None:
+    """Refuse text no database can store (NUL, unpaired surrogates)."""
+    if _UNSTORABLE.search(value):
+        raise refuse(
+            UserErrorCode.INVALID,
+            f"{path[-1]} must not contain NUL or unpaired surrogate characters.",
+            *path,
+        )
+
+
 def check_length(value: str, path: tuple[str, ...], low: int, high: int) -> None:
-    """Refuse `value` unless it has `low` to `high` characters (and is not blank when low > 0)."""
+    """Refuse `value` unless it is storable text of `low` to `high` characters (and not blank
+    when low > 0)."""
+    check_text(value, *path)
     name = path[-1]
     if low and not value.strip():
         raise refuse(UserErrorCode.INVALID, f"{name} must not be blank.", *path)

@@ -183,16 +183,8 @@ async def keep_an_owner(group_id: int) -> None:
 def check_group_fields(name: Any, description: Any) -> None:
     if given(name) is not None:
         check_length(name, ("input", "name"), 1, 100)
-        check_no_nul(name, ("input", "name"))
     if given(description) is not None:
         check_length(description, ("input", "description"), 0, MAX_DESCRIPTION_LENGTH)
-        check_no_nul(description, ("input", "description"))
-
-
-def check_no_nul(value: str, path: tuple[str, ...]) -> None:
-    # PostgreSQL cannot store NUL in text (SQLite can): refuse it on both alike.
-    if "\x00" in value:
-        raise refuse(UserErrorCode.INVALID, f"{path[-1]} must not contain NUL characters.", *path)
 
 
 @strawberry.type

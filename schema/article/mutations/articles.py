@@ -16,6 +16,7 @@ from schema.core.mutations import (
     Payload,
     UserErrorCode,
     check_length,
+    check_text,
     given,
     not_found,
     perform,
@@ -90,10 +91,12 @@ class DeleteArticlePayload(Payload):
 
 
 def check_title(title: str) -> None:
+    check_text(title, "input", "title")
     check_length(title, ("input", "title"), 1, MAX_TITLE_LENGTH)
 
 
 def check_body(body: str) -> None:
+    check_text(body, "input", "body")
     size = len(body.encode())
     if not body.strip():
         raise refuse(UserErrorCode.INVALID, "body must not be blank.", "input", "body")
@@ -108,12 +111,14 @@ def check_body(body: str) -> None:
 
 def check_subtitle(subtitle: str | None) -> None:
     if subtitle is not None:
+        check_text(subtitle, "input", "subtitle")
         check_length(subtitle, ("input", "subtitle"), 0, MAX_SUBTITLE_LENGTH)
 
 
 def cover_columns(image: ImageInput | None) -> tuple[str | None, str | None]:
     if image is None:
         return None, None
+    check_text(image.url, "input", "coverImage", "url")
     parts = urlsplit(image.url)
     if parts.scheme not in {"http", "https"} or not parts.netloc or len(image.url) > MAX_URL_LENGTH:
         raise refuse(
@@ -124,6 +129,7 @@ def cover_columns(image: ImageInput | None) -> tuple[str | None, str | None]:
             "url",
         )
     if image.caption is not None:
+        check_text(image.caption, "input", "coverImage", "caption")
         check_length(image.caption, ("input", "coverImage", "caption"), 0, MAX_CAPTION_LENGTH)
     return image.url, image.caption
 

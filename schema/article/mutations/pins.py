@@ -8,6 +8,7 @@ from models.sql import Row, fetch_one
 from schema.article.mutations.articles import ArticleInput, ArticlePayload, locked_article, reloaded
 from schema.context import Info
 from schema.core.mutations import UserErrorCode, perform, refuse, signed_in
+from schema.group.membership import locked_group
 
 MAX_PINNED = 10
 
@@ -23,6 +24,9 @@ async def pin(info: Info, input: ArticleInput, pinned: bool) -> ArticlePayload: 
         if not access.can_moderate(article["group_id"]):
             raise refuse(UserErrorCode.FORBIDDEN, "Only the group's moderators may pin articles.")
         if pinned and article["pinned_at"] is None:
+            # Pins of two articles lock two rows: the group's row makes them take turns,
+            # so that both cannot count nine pinned and make eleven.
+            await locked_group(access, article["group_id"])
             count = await fetch_one(
                 "SELECT COUNT(*) AS n FROM articles "
                 "WHERE group_id = ? AND pinned_at IS NOT NULL AND deleted_at IS NULL",

@@ -524,13 +524,16 @@ async def test_a_given_slug_that_is_taken_is_a_conflict(
         ),
         (
             {"name": "Tea\x00Club"},
-            {"field": ["input", "name"], "message": "name must not contain NUL characters."},
+            {
+                "field": ["input", "name"],
+                "message": "name must not contain NUL or unpaired surrogate characters.",
+            },
         ),
         (
             {"name": "Tea", "description": "Tea\x00"},
             {
                 "field": ["input", "description"],
-                "message": "description must not contain NUL characters.",
+                "message": "description must not contain NUL or unpaired surrogate characters.",
             },
         ),
     ],
@@ -774,7 +777,10 @@ async def test_a_description_can_be_emptied(db: TortoiseContext, client: httpx.A
         ),
         (
             {"name": "Tea\x00Club"},
-            {"field": ["input", "name"], "message": "name must not contain NUL characters."},
+            {
+                "field": ["input", "name"],
+                "message": "name must not contain NUL or unpaired surrogate characters.",
+            },
         ),
         (
             {"name": "Fine", "description": "d" * 2001, "privacy": "SECRET"},

@@ -1,0 +1,174 @@
+"""Limits are checked before any resolver runs, and cannot be dodged with fragments."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from graphql import get_introspection_query
+from tortoise.context import TortoiseContext
+
+from schema.context import Context
+from schema.core.limits import count_tokens
+from schema.schema import schema
+from settings import Settings
+
+
+def run(query: str, variables: dict[str, Any] | None = None) -> Any:
+    """Execute in process; a refused query never reaches a resolver, so needs no database."""
+    return asyncio.run(schema.execute(query, variables, context_value=Context(Settings())))
+
+
+async def run_on(settings: Settings, query: str, variables: dict[str, Any] | None = None) -> Any:
+    return await schema.execute(query, variables, context_value=Context(settings))
+
+
+def refused_with(query: str, code: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    result = run(query, variables)
+    assert result.data is None
+    [error] = result.errors
+    assert error.extensions["code"] == code, error
+    return {"message": error.message, **error.extensions}
+
+
+def nested(levels: int, leaf: str = "body") -> str:
+    """group > articles > nodes > comments > nodes > (replies > nodes) x n > body: `levels`
+    (even, 6 or more) field levels deep."""
+    inner = leaf
+    for _ in range((levels - 6) // 2):
+        inner = f"replies(first: 1) {{ nodes {{ {inner} }} }}"
+    comments = f"comments(first: 1) {{ nodes {{ {inner} }} }}"
+    return f'group(slug: "x") {{ articles(first: 1) {{ nodes {{ {comments} }} }} }}'
+
+
+DEEP = "query Deep { " + nested(12) + " }"
+SHALLOW = "query Shallow { " + nested(10) + " }"
+
+
+def test_a_query_deeper_than_ten_levels_is_refused_and_says_how_deep() -> None:
+    refusal = refused_with(DEEP, "DEPTH_LIMIT_EXCEEDED")
+
+    assert refusal["message"] == "The query is 12 levels deep; the limit is 10."
+    assert (refusal["measured"], refusal["limit"]) == (12, 10)
+
+
+async def test_ten_levels_are_allowed(db: TortoiseContext, settings: Settings) -> None:
+    result = await run_on(settings, SHALLOW)
+
+    assert result.errors is None
+    assert result.data == {"group": None}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "query Deep { ...Thread } fragment Thread on Query { " + nested(12) + " }",
+        "query Deep { ... on Query { " + nested(12) + " } }",
+        "query __schema { " + nested(12) + " }",
+        "query Deep { ...A } fragment A on Query { ...B } fragment B on Query { "
+        + nested(12)
+        + " }",
+    ],
+)
+def test_depth_counts_through_fragments_and_any_operation_name(query: str) -> None:
+    assert refused_with(query, "DEPTH_LIMIT_EXCEEDED")["measured"] == 12
+
+
+def test_introspection_is_exempt_from_the_depth_limit() -> None:
+    result = run(get_introspection_query())
+
+    assert result.errors is None
+    assert result.data is not None
+    assert result.data["__schema"]["queryType"]["name"] == "Query"
+
+
+def aliases(count: int) -> str:
+    return " ".join(f"a{n}: __typename" for n in range(count))
+
+
+def test_more_than_fifteen_aliases_are_refused() -> None:
+    refusal = refused_with("query Many { " + aliases(16) + " }", "ALIAS_LIMIT_EXCEEDED")
+
+    assert refusal["message"] == "The query uses 16 aliases; the limit is 15."
+    assert run("query Enough { " + aliases(15) + " }").errors is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "query Many { ...F ...F } fragment F on Query { " + aliases(8) + " }",
+        "query Many { ... on Query { " + aliases(8) + " } ... on Query { " + aliases(8) + " } }",
+    ],
+)
+def test_aliases_count_in_every_fragment_use(query: str) -> None:
+    assert refused_with(query, "ALIAS_LIMIT_EXCEEDED")["measured"] == 16
+
+
+def test_more_than_fifty_directives_are_refused() -> None:
+    query = "query Loud { __typename " + "@skip(if: false) " * 51 + "}"
+
+    refusal = refused_with(query, "DIRECTIVE_LIMIT_EXCEEDED")
+
+    assert (refusal["measured"], refusal["limit"]) == (51, 50)
+
+
+def test_more_than_two_thousand_tokens_are_refused_before_parsing() -> None:
+    query = "query Long { " + "__typename " * 2100 + "}"
+
+    refusal = refused_with(query, "TOKEN_LIMIT_EXCEEDED")
+
+    assert refusal["message"] == "The document has 2,104 tokens; the limit is 2,000."
+
+
+def test_tokens_are_counted_like_the_parser_reads_them() -> None:
+    # query Q ( $ a : Int ) { x ( a : $ a ) }: 17; the comment is not a token
+    assert count_tokens("query Q($a: Int) { x(a: $a) } # a comment") == 17
+
+
+def test_circular_fragments_are_a_validation_error_not_a_hang() -> None:
+    result = run("query Loop { ...A } fragment A on Query { ...B } fragment B on Query { ...A }")
+
+    codes = {error.extensions["code"] for error in result.errors}
+    assert codes == {"GRAPHQL_VALIDATION_FAILED"}
+
+
+NESTED_PAGES = """
+query Everything($first: Int) {
+  groups(first: 100) {
+    nodes { articles(first: 100) { nodes { comments(first: $first) { nodes { body } } } } }
+  }
+}
+"""
+
+
+def test_the_node_limit_multiplies_page_sizes_along_nested_connections() -> None:
+    refusal = refused_with(NESTED_PAGES, "NODE_LIMIT_EXCEEDED", {"first": 100})
+
+    assert refusal["measured"] == 100 + 100 * 100 + 100 * 100 * 100
+    assert refusal["limit"] == 10_000
+
+
+async def test_a_page_query_reports_its_cost(db: TortoiseContext, settings: Settings) -> None:
+    query = "query Page { groups(first: 5) { nodes { articles(first: 20) { nodes { title } } } } }"
+
+    result = await run_on(settings, query)
+
+    assert result.errors is None
+    assert result.extensions == {"cost": {"requested": 5 + 5 * 20, "limit": 10_000}}
+
+
+async def test_connections_without_first_count_twenty_and_nodes_count_their_ids(
+    db: TortoiseContext, settings: Settings
+) -> None:
+    query = 'query Cost { groups { totalCount } nodes(ids: ["a", "b", "c"]) { id } }'
+
+    result = await run_on(settings, query)
+
+    assert result.extensions == {"cost": {"requested": 20 + 3, "limit": 10_000}}
+
+
+def test_a_refusal_reports_the_cost_too() -> None:
+    result = run(NESTED_PAGES, {"first": 100})
+
+    assert result.extensions == {"cost": {"requested": 1_010_100, "limit": 10_000}}
