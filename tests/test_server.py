@@ -213,15 +213,21 @@ def uvicorn_server(database_url: str) -> Iterator[str]:
         assert "Traceback" not in output, output
 
 
+async def wait_until_ready(http: httpx.AsyncClient) -> None:
+    """Poll /readyz for up to ten seconds."""
+    for _ in range(100):
+        try:
+            if (await http.get("/readyz")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    raise AssertionError("the server did not get ready")
+
+
 async def test_uvicorn_serves_the_group_page(uvicorn_server: str) -> None:
     async with httpx.AsyncClient(base_url=uvicorn_server) as http:
-        for _ in range(100):
-            try:
-                if (await http.get("/readyz")).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
+        await wait_until_ready(http)
         response = await http.post("/graphql", json={"query": GROUP_PAGE_QUERY, "variables": SLUG})
 
     assert response.status_code == 200

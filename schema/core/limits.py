@@ -165,16 +165,19 @@ def _walk(
 def node_count(document: DocumentNode, variables: Mapping[str, Any]) -> int:
     """The GitHub-style node count of every operation in the document (the largest)."""
     fragments = _fragments(document)
-    return max(
+    count = max(
         (
             _nodes(operation.selection_set, fragments, variables, frozenset(), 1)
             for operation in _operations(document)
         ),
         default=0,
     )
+    return min(count, MAX_COST)
 
 
 PAGED_ARGUMENTS = ("first", "last")
+MAX_INT = 2**31 - 1
+MAX_COST = 2**53 - 1  # what JSON numbers hold exactly in every client
 
 
 def _nodes(
@@ -214,8 +217,8 @@ def _items(field: FieldNode, variables: Mapping[str, Any]) -> int | None:
         return len(ids) if isinstance(ids, list) else 1
     paged = [_value(arguments[name], variables) for name in PAGED_ARGUMENTS if name in arguments]
     sizes = [size for size in paged if isinstance(size, int)]
-    if sizes:
-        return max(0, max(sizes))
+    if sizes:  # clamped to what an Int holds: validation refuses anything larger anyway
+        return min(max(0, max(sizes)), MAX_INT)
     if _is_connection(field):
         return DEFAULT_PAGE_SIZE
     return None

@@ -1,0 +1,260 @@
+"""Budgets per viewer per minute, kept in this process or shared through Redis."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+from tortoise.context import TortoiseContext
+
+from demo.seed import DEMO_PASSWORD, SEED_GROUP_SLUG, seed_if_empty
+from models import Article
+from schema.core.rate_limits import PERIOD, Budget, MemoryStore, RateLimiter, RedisStore
+from server import GROUP_PAGE_QUERY, create_app
+from settings import Settings
+from tests import factories
+from tests.conftest import Clock
+from tests.helpers import client_for
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+@pytest.fixture(params=["memory", "redis"])
+def store(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """Where budgets are kept: None in this process, else the Redis URL."""
+    if request.param == "memory":
+        yield None
+        return
+    if not REDIS_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must test rate limits in Redis: set REDIS_URL")
+        pytest.skip("REDIS_URL is not set: Redis runs skipped")
+    yield REDIS_URL
+
+
+@pytest.fixture
+async def apps(clock: Clock) -> AsyncIterator[Callable[[Settings], Starlette]]:
+    """Build apps on the tests' clock; their Redis connections are closed afterwards."""
+    made: list[Starlette] = []
+
+    def make(settings: Settings) -> Starlette:
+        made.append(create_app(settings, clock=clock))
+        return made[-1]
+
+    yield make
+    for app in made:
+        if app.state.redis is not None:
+            await app.state.redis.close()
+
+
+def limited(settings: Settings, store: str | None, **budgets: Any) -> Settings:
+    """Rate limits on, in `store`, with a fresh secret so no other test shares a budget."""
+    values: dict[str, Any] = {
+        "rate_limits": True,
+        "redis_url": store,
+        "secret_key": secrets.token_hex(16),
+    }
+    return Settings(**(settings_dict(settings) | values | budgets))
+
+
+def settings_dict(settings: Settings) -> dict[str, Any]:
+    return {name: getattr(settings, name) for name in Settings.__dataclass_fields__}
+
+
+PAGE = {"query": GROUP_PAGE_QUERY, "variables": {"slug": SEED_GROUP_SLUG}}
+
+
+async def test_queries_spend_their_cost_until_the_budget_is_gone(
+    db: TortoiseContext,
+    settings: Settings,
+    clock: Clock,
+    store: str | None,
+    apps: Callable[[Settings], Starlette],
+) -> None:
+    await seed_if_empty()
+    app = apps(limited(settings, store, rate_limit_query_cost=100))
+    async with client_for(app, "198.51.100.1") as first, client_for(app, "198.51.100.2") as other:
+        allowed = await first.post("/graphql", json=PAGE)  # the page costs 20 + 20 x 3 = 80
+        refused = await first.post("/graphql", json=PAGE)
+        elsewhere = await other.post("/graphql", json=PAGE)
+        clock.advance(seconds=PERIOD)
+        later = await first.post("/graphql", json=PAGE)
+
+    assert allowed.status_code == 200
+    assert allowed.json()["extensions"]["cost"] == {"requested": 80, "limit": 10_000}
+    assert refused.status_code == 429
+    [error] = refused.json()["errors"]
+    assert error["extensions"]["code"] == "RATE_LIMITED"
+    wait = error["extensions"]["retryAfter"]
+    assert 1 <= wait <= 60
+    assert refused.headers["retry-after"] == str(wait)
+    assert elsewhere.status_code == later.status_code == 200
+
+
+MUTATE_TWICE = """
+mutation Twice($a: RecordArticleViewInput!, $b: RecordArticleViewInput!) {
+  first: recordArticleView(input: $a) { counted }
+  second: recordArticleView(input: $b) { counted }
+}
+"""
+
+
+async def test_every_aliased_mutation_spends_one(
+    db: TortoiseContext,
+    settings: Settings,
+    clock: Clock,
+    store: str | None,
+    apps: Callable[[Settings], Starlette],
+) -> None:
+    await seed_if_empty()
+    app = apps(limited(settings, store, rate_limit_mutations=3))
+    view = {
+        "articleId": factories.global_id(await Article.get(title="Managing Hand Tremors in MS"))
+    }
+    variables = {"a": view, "b": {**view, "viewerKey": "k"}}
+    async with client_for(app) as http:
+        answers = [
+            await http.post("/graphql", json={"query": MUTATE_TWICE, "variables": variables})
+            for _ in range(2)
+        ]
+
+    assert [answer.status_code for answer in answers] == [200, 429]
+
+
+SIGN_IN = """
+mutation SignIn($input: SignInInput!) { signIn(input: $input) { token errors { code } } }
+"""
+
+
+async def test_signing_in_has_a_tighter_budget_against_guessing(
+    db: TortoiseContext,
+    settings: Settings,
+    clock: Clock,
+    store: str | None,
+    apps: Callable[[Settings], Starlette],
+) -> None:
+    await seed_if_empty()
+    app = apps(limited(settings, store, rate_limit_sign_in=3))
+    guess = {"input": {"email": "sam@example.org", "password": "not-the-password"}}
+    right = {"input": {"email": "sam@example.org", "password": DEMO_PASSWORD}}
+    async with client_for(app) as http:
+        guesses = [
+            await http.post("/graphql", json={"query": SIGN_IN, "variables": guess})
+            for _ in range(3)
+        ]
+        locked_out = await http.post("/graphql", json={"query": SIGN_IN, "variables": right})
+
+    assert [g.json()["data"]["signIn"]["errors"][0]["code"] for g in guesses] == [
+        "INVALID_CREDENTIALS"
+    ] * 3
+    assert locked_out.status_code == 429
+    assert locked_out.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+
+
+RECORD_VIEW = """
+mutation RecordView($input: RecordArticleViewInput!) {
+  recordArticleView(input: $input) { counted reason article { views } }
+}
+"""
+
+
+async def test_views_over_budget_answer_rate_limited_and_count_nothing(
+    db: TortoiseContext,
+    settings: Settings,
+    clock: Clock,
+    store: str | None,
+    apps: Callable[[Settings], Starlette],
+) -> None:
+    await seed_if_empty()
+    app = apps(limited(settings, store, rate_limit_views=2))
+    article = await Article.get(title="Managing Hand Tremors in MS")
+    async with client_for(app) as http:
+        answers = [
+            (
+                await http.post(
+                    "/graphql",
+                    json={
+                        "query": RECORD_VIEW,
+                        "variables": {
+                            "input": {"articleId": factories.global_id(article), "viewerKey": key}
+                        },
+                    },
+                )
+            ).json()["data"]["recordArticleView"]
+            for key in ("a", "b", "c")
+        ]
+
+    assert answers[:2] == [
+        {"counted": True, "reason": None, "article": {"views": 300}},
+        {"counted": True, "reason": None, "article": {"views": 301}},
+    ]
+    assert answers[2] == {"counted": False, "reason": "RATE_LIMITED", "article": {"views": 301}}
+    await article.refresh_from_db()
+    assert article.views == 301
+
+
+async def test_one_setting_turns_rate_limits_off(
+    db: TortoiseContext, settings: Settings, clock: Clock
+) -> None:
+    await seed_if_empty()
+    off = Settings(**(settings_dict(settings) | {"rate_limits": False, "rate_limit_query_cost": 1}))
+    async with client_for(create_app(off, clock=clock)) as http:
+        answers = [await http.post("/graphql", json=PAGE) for _ in range(5)]
+
+    assert {answer.status_code for answer in answers} == {200}
+
+
+async def test_processes_sharing_redis_share_budgets(clock: Clock) -> None:
+    if not REDIS_URL:
+        pytest.skip("REDIS_URL is not set")
+    secret = secrets.token_hex(16)
+    budgets = {Budget.QUERY_COST: 10}
+    processes = [
+        RateLimiter(store=RedisStore(REDIS_URL), per_minute=budgets, secret=secret)
+        for _ in range(2)
+    ]
+    now = clock.now.timestamp()
+
+    waits = [
+        await processes[0].spend(Budget.QUERY_COST, "address:203.0.113.9", 6, now),
+        await processes[1].spend(Budget.QUERY_COST, "address:203.0.113.9", 6, now),
+    ]
+
+    assert waits[0] == 0
+    assert waits[1] == pytest.approx(PERIOD * 2 / 10)
+    for process in processes:
+        assert isinstance(process.store, RedisStore)
+        await process.store.close()
+
+
+async def test_without_redis_requests_go_through_and_the_log_says_why(
+    clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = RedisStore("redis://127.0.0.1:9/0")  # nothing listens there
+    limiter = RateLimiter(store=store, per_minute={Budget.VIEWS: 1}, secret="s")
+
+    with caplog.at_level(logging.WARNING, logger="groupql.rate_limits"):
+        waits = [
+            await limiter.spend(Budget.VIEWS, "member:1", 1, clock.now.timestamp())
+            for _ in range(3)
+        ]
+    await store.close()
+
+    assert waits == [0.0, 0.0, 0.0]
+    assert "Redis failed" in caplog.text
+
+
+async def test_a_viewer_spends_at_the_rate_of_the_budget() -> None:
+    limiter = RateLimiter(store=MemoryStore(), per_minute={Budget.VIEWS: 60}, secret="s")
+
+    burst = [await limiter.spend(Budget.VIEWS, "member:7", 1, 1000.0) for _ in range(61)]
+    a_second_later = await limiter.spend(Budget.VIEWS, "member:7", 1, 1001.0)
+
+    assert burst[:60] == [0.0] * 60
+    assert burst[60] == pytest.approx(1.0)
+    assert a_second_later == 0.0

@@ -1,0 +1,88 @@
+"""Every GraphQL request leaves one structured log line, and no secret in it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from tortoise.context import TortoiseContext
+
+from demo.seed import SEED_GROUP_SLUG, seed_if_empty
+from server import GROUP_PAGE_QUERY
+from tests import factories
+
+
+def request_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
+    return [
+        orjson.loads(record.getMessage())
+        for record in caplog.records
+        if record.name == "groupql.requests"
+    ]
+
+
+async def test_a_request_logs_operation_duration_cost_and_status(
+    db: TortoiseContext, client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    await seed_if_empty()
+
+    with caplog.at_level(logging.INFO, logger="groupql.requests"):
+        await client.post(
+            "/graphql",
+            json={
+                "query": GROUP_PAGE_QUERY,
+                "variables": {"slug": SEED_GROUP_SLUG},
+                "operationName": "GroupPage",
+            },
+        )
+
+    [line] = request_lines(caplog)
+    assert line["operation"] == "GroupPage"
+    assert (line["method"], line["path"], line["status"]) == ("POST", "/graphql", 200)
+    assert line["cost"] == 80
+    assert line["error_ids"] == []
+    assert line["duration_ms"] > 0
+
+
+@pytest.mark.own_database
+async def test_an_unexpected_error_logs_its_id(
+    db: TortoiseContext, client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO):
+        await db.db().execute_script("ALTER TABLE groups RENAME TO groups_gone")
+        try:
+            body = (
+                await client.post("/graphql", json={"query": "query G { groups { totalCount } }"})
+            ).json()
+        finally:
+            await db.db().execute_script("ALTER TABLE groups_gone RENAME TO groups")
+
+    error_id = body["errors"][0]["extensions"]["errorId"]
+    [line] = request_lines(caplog)
+    assert line["error_ids"] == [error_id]
+    assert any(error_id in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+async def test_no_token_variable_or_password_is_logged(
+    db: TortoiseContext, client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    await seed_if_empty()
+    token = await factories.token(await factories.member("Secretive"))
+    secret_input = {"email": "sam@example.org", "password": "the-secret-password-42"}
+
+    with caplog.at_level(logging.DEBUG):
+        await client.post(
+            "/graphql",
+            json={
+                "query": "mutation SignIn($input: SignInInput!) { signIn(input: $input) { token } }",
+                "variables": {"input": secret_input},
+            },
+            headers=factories.bearer(token),
+        )
+
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert request_lines(caplog)[0]["signed_in"] is True
+    assert token not in logged
+    assert "the-secret-password-42" not in logged
