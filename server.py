@@ -104,9 +104,11 @@ def create_app(
         if redis is not None:
             await redis.close()
 
-    return Starlette(
+    app = Starlette(
         routes=[
-            Route("/graphql", endpoint, methods=["GET", "POST"]),
+            # Every method reaches the endpoint, which refuses all but GET and POST as GraphQL
+            # errors (405 with `Allow: GET, POST`), not Starlette's plain-text 405.
+            Route("/graphql", endpoint),
             WebSocketRoute("/graphql", GraphQLWebSocket(settings, endpoint)),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
@@ -123,6 +125,8 @@ def create_app(
         ],
         lifespan=lifespan,
     )
+    app.state.redis = redis  # closed by the lifespan; tests without one close it themselves
+    return app
 
 
 def main() -> None:

@@ -47,6 +47,7 @@ class Settings:
     max_tokens: int = 2000
     max_directives: int = 50
     max_nodes: int = 10_000
+    max_field_repeats: int = 10
     rate_limits: bool = True
     rate_limit_query_cost: int = 20_000
     rate_limit_mutations: int = 120
@@ -76,6 +77,7 @@ class Settings:
             max_tokens=_integer(environ, "MAX_TOKENS", 2000, minimum=10),
             max_directives=_integer(environ, "MAX_DIRECTIVES", 50, minimum=0),
             max_nodes=_integer(environ, "MAX_NODES", 10_000, minimum=1),
+            max_field_repeats=_integer(environ, "MAX_FIELD_REPEATS", 10, minimum=1),
             rate_limits=_switch(environ, "RATE_LIMITS", default=True),
             rate_limit_query_cost=_integer(environ, "RATE_LIMIT_QUERY_COST", 20_000, minimum=1),
             rate_limit_mutations=_integer(environ, "RATE_LIMIT_MUTATIONS", 120, minimum=1),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -46,6 +47,12 @@ class Schema(strawberry.Schema):
     ) -> None:
         executed = execution_context is not None and execution_context.result is not None
         add_codes(errors, executed=executed, mask=self.mask_errors)
+        if self.mask_errors:  # no "Did you mean" of any kind in production: it maps the schema
+            for error in errors:
+                error.message = SUGGESTION.sub("", error.message)
+
+
+SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
 
 
 class NoIntrospection(ValidationRule):
@@ -70,6 +77,7 @@ def build_schema(settings: Settings) -> Schema:
         tokens=settings.max_tokens,
         directives=settings.max_directives,
         nodes=settings.max_nodes,
+        repeats=settings.max_field_repeats,
     )
     extensions: list[Any] = [partial(QueryLimits, limits), ParserCache, ValidationCache]
     if not settings.introspection:

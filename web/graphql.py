@@ -3,13 +3,17 @@
 - POST with a JSON body runs queries and mutations; GET runs queries only (a
   mutation over GET is 405), so no state ever changes over GET. Form, text and
   multipart bodies are refused (415): a cross-site form cannot post here.
+- A malformed request (bad JSON, a batch, no query, variables that are not an
+  object) answers 400 whatever it accepts.
 - The answer is `application/graphql-response+json` when the client accepts
   it, `application/json` otherwise. With the former, a request that could not
-  be executed (bad JSON, no query, parse or validation errors, variables of the
-  wrong type, a limit) answers 400; with the latter, 200 as before the spec.
+  be executed (parse or validation errors, variables of the wrong type, an
+  unknown operationName, a limit) answers 400; with the latter, 200 as before
+  the spec.
 - Every refusal is a GraphQL error body with `extensions.code`; a request over
   a rate limit answers 429 with `Retry-After`; one that runs past the timeout,
-  504, its transaction rolled back.
+  504, its transaction rolled back; any other failure, 500 with an `errorId`
+  that is logged with its traceback.
 """
 
 from __future__ import annotations
@@ -26,13 +30,13 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Message, Receive, Scope, Send
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from schema.account.authentication import Unauthenticated, authenticate
 from schema.context import Context
-from schema.core.errors import ErrorCode
+from schema.core.errors import ErrorCode, add_codes
 from schema.core.rate_limits import RateLimiter
 from schema.schema import Schema
 from settings import Settings
@@ -99,6 +103,8 @@ class GraphQLEndpoint:
             response = await self.handle(request, media_type, exchange)
         except Refusal as refusal:
             response = refused(refusal, media_type)
+        except Exception as exception:  # noqa: BLE001 - any other failure is answered as one, logged
+            response = refused(self.failed(exception, exchange), media_type)
         log_request(request, response.status_code, started, exchange)
         await response(scope, receive, send)
 
@@ -154,6 +160,14 @@ class GraphQLEndpoint:
                     operation_name=operation_name,
                     allowed_operation_types=allowed,
                 )
+        except CannotGetOperationTypeError:
+            # Strawberry raises where GraphQL returns a request error: answer it as one.
+            missing = f" named {operation_name!r}" if operation_name is not None else ""
+            error = GraphQLError(
+                f"The document has no operation{missing}.",
+                extensions={"code": ErrorCode.BAD_REQUEST.value},
+            )
+            result = ExecutionResult(data=None, errors=[error])
         except InvalidOperationTypeError:
             raise Refusal(
                 405,
@@ -170,6 +184,17 @@ class GraphQLEndpoint:
                 "started was kept.",
             ) from None
         return answered(result, media_type, exchange)
+
+    def failed(self, exception: Exception, exchange: Exchange) -> Refusal:
+        """A failure outside execution (authenticating against a database that is down...):
+        coded, logged with an error id and masked like a resolver's, answered with 500."""
+        error = GraphQLError(str(exception), original_error=exception)
+        add_codes([error], executed=False, mask=self.settings.production)
+        error_id = (error.extensions or {})["errorId"]
+        exchange.error_ids.append(error_id)
+        return Refusal(
+            500, ErrorCode.INTERNAL_SERVER_ERROR, error.message, extensions={"errorId": error_id}
+        )
 
     async def context(self, request: Request) -> Context:
         try:
@@ -221,7 +246,8 @@ def negotiated(accept: str) -> str:
         quality = next(
             (float(o[2:]) for o in options if o.startswith("q=") and _number(o[2:])), 1.0
         )
-        ranked.append((-quality, position, media.lower()))
+        if quality > 0:  # q=0 means "not acceptable"
+            ranked.append((-quality, position, media.lower()))
     for _, _, media in sorted(ranked):
         if media == GRAPHQL_RESPONSE:
             return GRAPHQL_RESPONSE

@@ -147,8 +147,12 @@ class AccountMutation:
         context = info.context
         email = input.email.strip().lower()[:MAX_EMAIL_LENGTH]
         password = input.password[:MAX_PASSWORD_LENGTH]
-        row = await fetch_one(
-            "SELECT id, name, password_hash FROM members WHERE email = ?", [email]
+        row = (  # no stored email holds NUL (and PostgreSQL cannot even compare one)
+            None
+            if "\x00" in email
+            else await fetch_one(
+                "SELECT id, name, password_hash FROM members WHERE email = ?", [email]
+            )
         )
         # Checked before the transaction (it takes a while), and as long for a wrong email.
         verified = await verify_password(row["password_hash"] if row else None, password)

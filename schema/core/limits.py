@@ -14,6 +14,7 @@ asks for one per id. It is the request's cost, reported in every response as
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +51,7 @@ class Limits:
     tokens: int = 2000
     directives: int = 50
     nodes: int = 10_000
+    repeats: int = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,7 @@ class Shape:
     depth: int
     aliases: int
     directives: int
+    repeats: int
 
 
 MESSAGES = {
@@ -67,6 +70,9 @@ MESSAGES = {
     ErrorCode.ALIAS_LIMIT_EXCEEDED: "The query uses {measured} aliases; the limit is {limit}.",
     ErrorCode.DIRECTIVE_LIMIT_EXCEEDED: (
         "The query uses {measured} directives; the limit is {limit}."
+    ),
+    ErrorCode.FIELD_REPEAT_LIMIT_EXCEEDED: (
+        "The query asks for one field {measured} times in one selection; the limit is {limit}."
     ),
     ErrorCode.NODE_LIMIT_EXCEEDED: (
         "The query asks for up to {measured:,} nodes; the limit is {limit:,} (each connection's "
@@ -116,18 +122,35 @@ def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
 
 
 def shape(document: DocumentNode) -> Shape:
-    """Depth (introspection exempt), aliases and directives, fragments inlined."""
+    """Depth (introspection fields add none), aliases, directives and field repeats, with
+    fragments inlined."""
     fragments = _fragments(document)
-    depth = aliases = directives = 0
+    total = Tally()
     for operation in _operations(document):
-        directives += len(operation.directives or ())
-        found = _walk(operation.selection_set, fragments, frozenset(), 0)
-        depth = max(depth, found[0])
-        aliases += found[1]
-        directives += found[2]
+        total.directives += len(operation.directives or ())
+        total.add(_walk(operation.selection_set, fragments, frozenset(), 0, exempt=False))
     for fragment in fragments.values():
-        directives += len(fragment.directives or ())
-    return Shape(depth=depth, aliases=aliases, directives=directives)
+        total.directives += len(fragment.directives or ())
+    return Shape(
+        depth=total.depth,
+        aliases=total.aliases,
+        directives=total.directives,
+        repeats=total.repeats,
+    )
+
+
+@dataclass(slots=True)
+class Tally:
+    depth: int = 0
+    aliases: int = 0
+    directives: int = 0
+    repeats: int = 0
+
+    def add(self, other: Tally) -> None:
+        self.depth = max(self.depth, other.depth)
+        self.aliases += other.aliases
+        self.directives += other.directives
+        self.repeats = max(self.repeats, other.repeats)
 
 
 def _walk(
@@ -135,31 +158,33 @@ def _walk(
     fragments: Mapping[str, FragmentDefinitionNode],
     entered: frozenset[str],
     level: int,
-) -> tuple[int, int, int]:
-    """(deepest level, aliases, directives) below `selections`."""
-    depth, aliases, directives = level, 0, 0
+    *,
+    exempt: bool,
+) -> Tally:
+    """What lies below `selections`, at `level`; `exempt`: inside introspection."""
+    tally = Tally(depth=level)
+    keys: Counter[str] = Counter()
     for selection in selections.selections:
-        directives += len(selection.directives or ())
-        inner: tuple[int, int, int] = (level, 0, 0)
+        tally.directives += len(selection.directives or ())
         if isinstance(selection, FieldNode):
-            aliases += selection.alias is not None
-            if selection.name.value.startswith("__"):
-                continue  # introspection: exempt from the depth limit
+            tally.aliases += selection.alias is not None
+            keys[(selection.alias or selection.name).value] += 1
+            inside = exempt or selection.name.value.startswith("__")
+            below = level if inside else level + 1
             if selection.selection_set:
-                inner = _walk(selection.selection_set, fragments, entered, level + 1)
+                tally.add(_walk(selection.selection_set, fragments, entered, below, exempt=inside))
             else:
-                inner = (level + 1, 0, 0)
+                tally.add(Tally(depth=below))
         elif isinstance(selection, InlineFragmentNode):
-            inner = _walk(selection.selection_set, fragments, entered, level)
+            tally.add(_walk(selection.selection_set, fragments, entered, level, exempt=exempt))
         elif isinstance(selection, FragmentSpreadNode):
             name = selection.name.value
             if name in entered or name not in fragments:
                 continue  # a cycle, or an unknown fragment: validation refuses both
-            inner = _walk(fragments[name].selection_set, fragments, entered | {name}, level)
-        depth = max(depth, inner[0])
-        aliases += inner[1]
-        directives += inner[2]
-    return depth, aliases, directives
+            fragment = fragments[name].selection_set
+            tally.add(_walk(fragment, fragments, entered | {name}, level, exempt=exempt))
+    tally.repeats = max(tally.repeats, max(keys.values(), default=0))
+    return tally
 
 
 def node_count(document: DocumentNode, variables: Mapping[str, Any]) -> int:
@@ -294,6 +319,7 @@ class QueryLimits(SchemaExtension):
                 (ErrorCode.DEPTH_LIMIT_EXCEEDED, found.depth, self.limits.depth),
                 (ErrorCode.ALIAS_LIMIT_EXCEEDED, found.aliases, self.limits.aliases),
                 (ErrorCode.DIRECTIVE_LIMIT_EXCEEDED, found.directives, self.limits.directives),
+                (ErrorCode.FIELD_REPEAT_LIMIT_EXCEEDED, found.repeats, self.limits.repeats),
             ):
                 if measured > limit:
                     raise refusal(code, measured, limit)

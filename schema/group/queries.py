@@ -30,7 +30,7 @@ class GroupQuery:
         info: Info,
         slug: Annotated[str, strawberry.argument(description="The group's slug.")],
     ) -> Group | None:
-        if not 0 < len(slug) <= 100:
+        if not 0 < len(slug) <= 100 or "\x00" in slug:  # no group's slug holds NUL
             return None
         return await info.context.loaders.group_by_slug.load(slug)
 

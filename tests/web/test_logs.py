@@ -65,6 +65,9 @@ async def test_an_unexpected_error_logs_its_id(
     assert any(error_id in r.getMessage() and r.exc_info for r in caplog.records)
 
 
+SIGN_IN = "mutation SignIn($input: SignInInput!) { signIn(input: $input) { token } }"
+
+
 async def test_no_token_variable_or_password_is_logged(
     db: TortoiseContext, client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -76,7 +79,7 @@ async def test_no_token_variable_or_password_is_logged(
         await client.post(
             "/graphql",
             json={
-                "query": "mutation SignIn($input: SignInInput!) { signIn(input: $input) { token } }",
+                "query": SIGN_IN,
                 "variables": {"input": secret_input},
             },
             headers=factories.bearer(token),
