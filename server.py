@@ -24,8 +24,9 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from models.config import tortoise_config
 from schema.context import Context, utc_now
+from schema.core.execution import Runner
 from schema.core.rate_limits import Budget, MemoryStore, RateLimiter, RedisStore, Store
-from schema.schema import build_schema
+from schema.schema import NoIntrospection, build_schema, limits_of
 from settings import Settings
 from web.graphiql import GROUP_PAGE_QUERY, graphiql_html
 from web.graphql import GraphQLEndpoint
@@ -83,8 +84,15 @@ def create_app(
 ) -> Starlette:
     settings = settings or Settings.from_env()
     limiter, redis = rate_limiter(settings)
+    schema = build_schema(settings)
     endpoint = GraphQLEndpoint(
-        build_schema(settings),
+        schema,
+        Runner(
+            schema,
+            limits_of(settings),
+            rules=[] if settings.introspection else [NoIntrospection],
+            mask_errors=settings.production,
+        ),
         settings,
         clock,
         limiter,

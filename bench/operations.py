@@ -97,8 +97,10 @@ def first_difference(ours: Any, floor: Any, path: str = "") -> str | None:
 
 
 def without_excerpts(answer: dict[str, Any]) -> dict[str, Any]:
-    """The page minus each article's excerpt: the one field the floor computes differently."""
+    """The page minus each article's excerpt, the one field the floor computes differently,
+    and minus `extensions` (our cost report, which the floor has no notion of)."""
     copy: dict[str, Any] = orjson.loads(orjson.dumps(answer))
+    copy.pop("extensions", None)
     for node in copy["data"]["group"]["articles"]["nodes"]:
         node.pop("excerpt", None)
     return copy

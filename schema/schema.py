@@ -69,9 +69,8 @@ class NoIntrospection(ValidationRule):
             )
 
 
-def build_schema(settings: Settings) -> Schema:
-    """The schema as `settings` configure it: limits, introspection, error messages."""
-    limits = Limits(
+def limits_of(settings: Settings) -> Limits:
+    return Limits(
         depth=settings.max_depth,
         aliases=settings.max_aliases,
         tokens=settings.max_tokens,
@@ -79,6 +78,12 @@ def build_schema(settings: Settings) -> Schema:
         nodes=settings.max_nodes,
         repeats=settings.max_field_repeats,
     )
+
+
+def build_schema(settings: Settings) -> Schema:
+    """The schema as `settings` configure it: limits, introspection, error messages (for
+    `Schema.execute`, which the WebSocket transport uses; HTTP runs `schema.core.execution`)."""
+    limits = limits_of(settings)
     extensions: list[Any] = [partial(QueryLimits, limits), ParserCache, ValidationCache]
     if not settings.introspection:
         extensions.append(partial(AddValidationRules, [NoIntrospection]))

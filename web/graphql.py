@@ -31,12 +31,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
-from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from schema.account.authentication import Unauthenticated, authenticate
 from schema.context import Context
 from schema.core.errors import ErrorCode, add_codes
+from schema.core.execution import Outcome, Runner
 from schema.core.rate_limits import RateLimiter
 from schema.schema import Schema
 from settings import Settings
@@ -72,12 +72,14 @@ class GraphQLEndpoint:
     def __init__(
         self,
         schema: Schema,
+        runner: Runner,
         settings: Settings,
         clock: Callable[[], datetime],
         rate_limiter: RateLimiter,
         graphiql: str | None,
     ) -> None:
         self.schema = schema
+        self.runner = runner
         self.settings = settings
         self.clock = clock
         self.rate_limiter = rate_limiter
@@ -153,21 +155,15 @@ class GraphQLEndpoint:
         context = await self.context(request)
         try:
             async with asyncio.timeout(self.settings.request_timeout_seconds):
-                result = await self.schema.execute(
-                    query,
-                    variable_values=variables,
-                    context_value=context,
-                    operation_name=operation_name,
-                    allowed_operation_types=allowed,
-                )
+                outcome = await self.runner.run(query, variables, operation_name, context, allowed)
         except CannotGetOperationTypeError:
-            # Strawberry raises where GraphQL returns a request error: answer it as one.
+            # Raised where GraphQL has a request error: answered as one.
             missing = f" named {operation_name!r}" if operation_name is not None else ""
             error = GraphQLError(
                 f"The document has no operation{missing}.",
                 extensions={"code": ErrorCode.BAD_REQUEST.value},
             )
-            result = ExecutionResult(data=None, errors=[error])
+            outcome = Outcome(data=None, errors=[error], cost=0, executed=False)
         except InvalidOperationTypeError:
             raise Refusal(
                 405,
@@ -183,7 +179,7 @@ class GraphQLEndpoint:
                 f"The request ran past the {seconds:g} s limit and was stopped; nothing it "
                 "started was kept.",
             ) from None
-        return answered(result, media_type, exchange)
+        return answered(outcome, self.runner.limits.nodes, media_type, exchange)
 
     def failed(self, exception: Exception, exchange: Exchange) -> Refusal:
         """A failure outside execution (authenticating against a database that is down...):
@@ -272,29 +268,26 @@ def too_large(limit: int) -> str:
     return f"The request body exceeds {limit} bytes."
 
 
-def answered(result: ExecutionResult, media_type: str, exchange: Exchange) -> Response:
-    errors = [error.formatted for error in result.errors or ()]
+def answered(outcome: Outcome, limit: int, media_type: str, exchange: Exchange) -> Response:
+    errors = [error.formatted for error in outcome.errors]
     codes = {(error.get("extensions") or {}).get("code") for error in errors}
-    cost = (result.extensions or {}).get("cost", {})
-    exchange.cost = cost.get("requested")
+    exchange.cost = outcome.cost
     exchange.error_ids = [
         e["extensions"]["errorId"] for e in errors if "errorId" in e.get("extensions", {})
     ]
-    # A request error (parse, validation, a limit, variables of the wrong type) has no
-    # path: nothing was executed, so the answer has no data.
-    executed = result.data is not None or any("path" in error for error in errors)
-    body: dict[str, Any] = {"data": result.data} if executed else {}
+    # A request error (parse, validation, a limit, variables of the wrong type) was never
+    # executed: the answer has no data.
+    body: dict[str, Any] = {"data": outcome.data} if outcome.executed else {}
     if errors:
         body["errors"] = errors
-    if result.extensions:
-        body["extensions"] = result.extensions
+    body["extensions"] = {"cost": {"requested": outcome.cost, "limit": limit}}
     headers: dict[str, str] = {}
     status = 200
     if ErrorCode.RATE_LIMITED in codes:
         status = 429
         wait = max(e["extensions"].get("retryAfter", 1) for e in errors if "extensions" in e)
         headers["retry-after"] = str(wait)
-    elif not executed and media_type == GRAPHQL_RESPONSE:
+    elif not outcome.executed and media_type == GRAPHQL_RESPONSE:
         status = 400
     return Response(orjson.dumps(body), status_code=status, media_type=media_type, headers=headers)
 
