@@ -17,6 +17,7 @@ from schema.account.mutations import AccountMutation
 from schema.account.queries import AccountQuery
 from schema.article.mutations import ArticleMutation
 from schema.comment.mutations import CommentMutation
+from schema.core.direct import call_directly
 from schema.core.errors import ErrorCode, add_codes
 from schema.core.limits import Limits, QueryLimits
 from schema.core.scalars import DateTime
@@ -96,6 +97,7 @@ def build_schema(settings: Settings) -> Schema:
         ),
     )
     built.mask_errors = settings.production
+    call_directly(built._schema)
     return built
 
 
