@@ -156,6 +156,7 @@ class GraphQLEndpoint:
         try:
             async with asyncio.timeout(self.settings.request_timeout_seconds):
                 outcome = await self.runner.run(query, variables, operation_name, context, allowed)
+            exchange.operation = outcome.operation_name or operation_name
         except CannotGetOperationTypeError:
             # Raised where GraphQL has a request error: answered as one.
             missing = f" named {operation_name!r}" if operation_name is not None else ""

@@ -56,6 +56,7 @@ class Outcome:
     errors: list[GraphQLError]
     cost: int
     executed: bool
+    operation_name: str | None = None  # as the document names it, for logs
 
 
 class Runner:
@@ -93,13 +94,16 @@ class Runner:
             raise CannotGetOperationTypeError(operation_name)
         if StrawberryOperationType(operation.operation.value) not in allowed:
             raise InvalidOperationTypeError(StrawberryOperationType(operation.operation.value))
+        named = operation.name.value if operation.name is not None else None
         cost = node_count(document, variables or {})
         try:
             if cost > self.limits.nodes:
                 raise refusal(ErrorCode.NODE_LIMIT_EXCEEDED, cost, self.limits.nodes)
             await spend_budgets(context, document, operation_name, cost)
         except GraphQLError as error:
-            return self.refused([error], cost)
+            outcome = self.refused([error], cost)
+            outcome.operation_name = named
+            return outcome
         result = execute(
             self.graphql_schema,
             document,
@@ -117,7 +121,7 @@ class Runner:
         add_codes(errors, executed=True, mask=self.mask_errors)
         # Variables that do not fit their types stop the operation before it starts.
         executed = result.data is not None or any(error.path for error in errors)
-        return Outcome(data=result.data, errors=errors, cost=cost, executed=executed)
+        return Outcome(result.data, errors, cost, executed, named)
 
     def prepare(self, query: str) -> Prepared:
         tokens = count_tokens(query)

@@ -46,6 +46,22 @@ async def test_a_request_logs_operation_duration_cost_and_status(
     assert line["duration_ms"] > 0
 
 
+async def test_the_operation_is_named_from_the_document_without_operation_name(
+    db: TortoiseContext, client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    await seed_if_empty()
+
+    with caplog.at_level(logging.INFO, logger="groupql.requests"):
+        await client.post(
+            "/graphql", json={"query": GROUP_PAGE_QUERY, "variables": {"slug": SEED_GROUP_SLUG}}
+        )
+        await client.post("/graphql", json={"query": "{ groups { totalCount } }"})
+
+    named, anonymous = request_lines(caplog)
+    assert named["operation"] == "GroupPage"
+    assert anonymous["operation"] is None
+
+
 @pytest.mark.own_database
 async def test_an_unexpected_error_logs_its_id(
     db: TortoiseContext, client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
