@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from graphql import GraphQLField, GraphQLObjectType, GraphQLResolveInfo
-from strawberry.types.base import StrawberryOptional
+from strawberry.types.base import StrawberryMaybe, StrawberryOptional
 from strawberry.types.enum import StrawberryEnumDefinition
 from strawberry.types.field import StrawberryField
 from strawberry.types.info import Info
@@ -45,6 +45,8 @@ def _direct(field: GraphQLField) -> Callable[..., Any] | None:
         return None
     converters: dict[str, tuple[str, Any]] = {}
     for argument in definition.arguments:
+        if isinstance(argument.type, StrawberryMaybe):
+            return None  # Maybe[...] arrives wrapped in Some: left to Strawberry
         kind = (
             argument.type.of_type
             if isinstance(argument.type, StrawberryOptional)
@@ -61,9 +63,10 @@ def _direct(field: GraphQLField) -> Callable[..., Any] | None:
         )
     function: Callable[..., Any] = definition.base_resolver.wrapped_func  # type: ignore[assignment]
     parameters = list(inspect.signature(function).parameters)
-    if not parameters or parameters[0] != "self":
-        return None  # roots passed by keyword (root, parent): left to Strawberry
     wants_info = "info" in parameters
+    expected = ["self", *(["info"] if wants_info else []), *(p for p, _ in converters.values())]
+    if parameters[:1] != ["self"] or sorted(parameters) != sorted(expected):
+        return None  # a root by keyword, Info or Parent under other names: left to Strawberry
 
     def resolve(source: Any, info: GraphQLResolveInfo[Any], **kwargs: Any) -> Any:
         arguments = {}

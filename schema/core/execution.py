@@ -42,7 +42,8 @@ CACHED_QUERY_LENGTH = 16 * 1024
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """What a query's text alone decides: its document, or why it is refused."""
+    """What a query's text alone decides: its document and validation errors, or, with
+    no document, why it is refused before validation (tokens, syntax, shape)."""
 
     document: DocumentNode | None
     errors: list[GraphQLError]
@@ -90,20 +91,25 @@ class Runner:
             return self.refused(prepared.errors, 0)
         document = prepared.document
         operation = get_operation_ast(document, operation_name)
-        if operation is None:
-            raise CannotGetOperationTypeError(operation_name)
-        if StrawberryOperationType(operation.operation.value) not in allowed:
+        if operation is not None and (
+            StrawberryOperationType(operation.operation.value) not in allowed
+        ):
             raise InvalidOperationTypeError(StrawberryOperationType(operation.operation.value))
-        named = operation.name.value if operation.name is not None else None
+        named = operation.name.value if operation is not None and operation.name else None
         cost = node_count(document, variables or {})
         try:
             if cost > self.limits.nodes:
                 raise refusal(ErrorCode.NODE_LIMIT_EXCEEDED, cost, self.limits.nodes)
+            # Spent before validation answers: invalid documents cost their sender too.
             await spend_budgets(context, document, operation_name, cost)
         except GraphQLError as error:
-            outcome = self.refused([error], cost)
+            prepared = Prepared(None, [error])
+        if prepared.errors:
+            outcome = self.refused(list(prepared.errors), cost)
             outcome.operation_name = named
             return outcome
+        if operation is None:
+            raise CannotGetOperationTypeError(operation_name)
         result = execute(
             self.graphql_schema,
             document,
@@ -145,7 +151,7 @@ class Runner:
         errors = validate(
             self.graphql_schema, document, self.rules, hide_suggestions=self.mask_errors
         )
-        return Prepared(None if errors else document, errors)
+        return Prepared(document, errors)
 
     def refused(self, errors: list[GraphQLError], cost: int) -> Outcome:
         add_codes(errors, executed=False, mask=self.mask_errors)

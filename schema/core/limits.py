@@ -125,10 +125,13 @@ def shape(document: DocumentNode) -> Shape:
     """Depth (introspection fields add none), aliases, directives and field repeats, with
     fragments inlined."""
     fragments = _fragments(document)
+    seen: dict[tuple[str, bool], Tally] = {}
     total = Tally()
     for operation in _operations(document):
         total.directives += len(operation.directives or ())
-        total.add(_walk(operation.selection_set, fragments, frozenset(), 0, exempt=False))
+        total.add(
+            _walk(operation.selection_set, fragments, frozenset(), 0, exempt=False, seen=seen)
+        )
     for fragment in fragments.values():
         total.directives += len(fragment.directives or ())
     return Shape(
@@ -152,6 +155,9 @@ class Tally:
         self.directives += other.directives
         self.repeats = max(self.repeats, other.repeats)
 
+    def shifted(self, levels: int) -> Tally:
+        return Tally(self.depth + levels, self.aliases, self.directives, self.repeats)
+
 
 def _walk(
     selections: SelectionSetNode,
@@ -160,8 +166,12 @@ def _walk(
     level: int,
     *,
     exempt: bool,
+    seen: dict[tuple[str, bool], Tally],
 ) -> Tally:
-    """What lies below `selections`, at `level`; `exempt`: inside introspection."""
+    """What lies below `selections`, at `level`; `exempt`: inside introspection.
+
+    A fragment is walked once (at level 0, then shifted): spreading the same fragment
+    twice in each of twenty fragments must not take 2**20 walks."""
     tally = Tally(depth=level)
     keys: Counter[str] = Counter()
     for selection in selections.selections:
@@ -172,17 +182,29 @@ def _walk(
             inside = exempt or selection.name.value.startswith("__")
             below = level if inside else level + 1
             if selection.selection_set:
-                tally.add(_walk(selection.selection_set, fragments, entered, below, exempt=inside))
+                tally.add(
+                    _walk(
+                        selection.selection_set, fragments, entered, below, exempt=inside, seen=seen
+                    )
+                )
             else:
                 tally.add(Tally(depth=below))
         elif isinstance(selection, InlineFragmentNode):
-            tally.add(_walk(selection.selection_set, fragments, entered, level, exempt=exempt))
+            tally.add(
+                _walk(selection.selection_set, fragments, entered, level, exempt=exempt, seen=seen)
+            )
         elif isinstance(selection, FragmentSpreadNode):
             name = selection.name.value
             if name in entered or name not in fragments:
                 continue  # a cycle, or an unknown fragment: validation refuses both
-            fragment = fragments[name].selection_set
-            tally.add(_walk(fragment, fragments, entered | {name}, level, exempt=exempt))
+            below_fragment = seen.get((name, exempt))
+            if below_fragment is None:
+                fragment = fragments[name].selection_set
+                below_fragment = _walk(
+                    fragment, fragments, entered | {name}, 0, exempt=exempt, seen=seen
+                )
+                seen[name, exempt] = below_fragment
+            tally.add(below_fragment.shifted(level))
     tally.repeats = max(tally.repeats, max(keys.values(), default=0))
     return tally
 
@@ -190,9 +212,10 @@ def _walk(
 def node_count(document: DocumentNode, variables: Mapping[str, Any]) -> int:
     """The GitHub-style node count of every operation in the document (the largest)."""
     fragments = _fragments(document)
+    seen: dict[str, int] = {}
     count = max(
         (
-            _nodes(operation.selection_set, fragments, variables, frozenset(), 1)
+            _nodes(operation.selection_set, fragments, variables, frozenset(), 1, seen)
             for operation in _operations(document)
         ),
         default=0,
@@ -211,7 +234,10 @@ def _nodes(
     variables: Mapping[str, Any],
     entered: frozenset[str],
     multiplier: int,
+    seen: dict[str, int],
 ) -> int:
+    """The node count below `selections`: linear in `multiplier`, so each fragment is
+    counted once, at 1, and scaled wherever it is spread."""
     total = 0
     for selection in selections.selections:
         if isinstance(selection, FieldNode):
@@ -222,14 +248,20 @@ def _nodes(
             if items is not None:
                 total += below
             if selection.selection_set:
-                total += _nodes(selection.selection_set, fragments, variables, entered, below)
+                total += _nodes(selection.selection_set, fragments, variables, entered, below, seen)
         elif isinstance(selection, InlineFragmentNode):
-            total += _nodes(selection.selection_set, fragments, variables, entered, multiplier)
+            total += _nodes(
+                selection.selection_set, fragments, variables, entered, multiplier, seen
+            )
         elif isinstance(selection, FragmentSpreadNode):
             name = selection.name.value
             if name not in entered and name in fragments:
-                fragment = fragments[name].selection_set
-                total += _nodes(fragment, fragments, variables, entered | {name}, multiplier)
+                once = seen.get(name)
+                if once is None:
+                    fragment = fragments[name].selection_set
+                    once = _nodes(fragment, fragments, variables, entered | {name}, 1, seen)
+                    seen[name] = once
+                total += multiplier * once
     return total
 
 

@@ -10,9 +10,11 @@ from graphql import get_introspection_query
 from tortoise.context import TortoiseContext
 
 from schema.context import Context
+from schema.core import limits
 from schema.core.limits import count_tokens
 from schema.schema import schema
 from settings import Settings
+from tests.web.helpers import app_client
 
 
 def run(query: str, variables: dict[str, Any] | None = None) -> Any:
@@ -131,6 +133,59 @@ def test_circular_fragments_are_a_validation_error_not_a_hang() -> None:
 
     codes = {error.extensions["code"] for error in result.errors}
     assert codes == {"GRAPHQL_VALIDATION_FAILED"}
+
+
+def fan_out(levels: int, leaf: str) -> str:
+    """`query Fan { ...F0 }`, each fragment spreading the next twice: `leaf` is used
+    2**levels times by a query of a few hundred tokens."""
+    fragments = "".join(
+        f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }} " for i in range(levels)
+    )
+    return f"query Fan {{ ...F0 }} {fragments}fragment F{levels} on Query {{ {leaf} }}"
+
+
+CALLS_BEFORE_GIVING_UP = 10_000
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """How often the limit walkers ran; past a sane number they stop the test instead of
+    walking 2**40 fragment uses."""
+    counted = {"_walk": 0, "_nodes": 0}
+    for name in counted:
+        walker = getattr(limits, name)
+
+        def counting(*args: Any, _name: str = name, _walker: Any = walker, **kw: Any) -> Any:
+            counted[_name] += 1
+            if counted[_name] > CALLS_BEFORE_GIVING_UP:
+                raise AssertionError(f"{_name} walks every use of a fragment")
+            return _walker(*args, **kw)
+
+        monkeypatch.setattr(limits, name, counting)
+    return counted
+
+
+def test_a_fragment_spread_twice_at_every_level_is_measured_once_per_fragment(
+    calls: dict[str, int],
+) -> None:
+    refusal = refused_with(fan_out(40, "groups(first: 1) { totalCount }"), "NODE_LIMIT_EXCEEDED")
+
+    assert refusal["measured"] == 2**40
+    assert calls["_walk"] <= 2 * 42
+    assert calls["_nodes"] <= 2 * 42
+
+
+async def test_a_fragment_fan_out_over_http_is_measured_validated_and_run_once(
+    calls: dict[str, int],
+) -> None:
+    async with app_client() as http:
+        response = await http.post("/graphql", json={"query": fan_out(150, "__typename")})
+
+    assert response.json() == {
+        "data": {"__typename": "Query"},
+        "extensions": {"cost": {"requested": 0, "limit": 10_000}},
+    }
+    assert calls["_walk"] <= 2 * 152
 
 
 NESTED_PAGES = """

@@ -156,6 +156,32 @@ async def test_signing_in_has_a_tighter_budget_against_guessing(
     assert locked_out.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
 
 
+BAD_SIGN_IN = (
+    'mutation BadSignIn { signIn(input: {email: "a@example.org", password: 1}) { token } }'
+)
+
+
+async def test_invalid_documents_spend_budgets_like_valid_ones(
+    db: TortoiseContext,
+    settings: Settings,
+    clock: Clock,
+    store: str | None,
+    apps: Callable[[Settings], Starlette],
+) -> None:
+    app = apps(limited(settings, store, rate_limit_query_cost=3, rate_limit_sign_in=2))
+    async with client_for(app) as http:
+        queries = [
+            await http.post("/graphql", json={"query": "query Nope { nope }"}) for _ in range(4)
+        ]
+        sign_ins = [await http.post("/graphql", json={"query": BAD_SIGN_IN}) for _ in range(3)]
+
+    def codes(answers: list[Any]) -> list[str]:
+        return [answer.json()["errors"][0]["extensions"]["code"] for answer in answers]
+
+    assert codes(queries) == ["GRAPHQL_VALIDATION_FAILED"] * 3 + ["RATE_LIMITED"]
+    assert codes(sign_ins) == ["GRAPHQL_VALIDATION_FAILED"] * 2 + ["RATE_LIMITED"]
+
+
 RECORD_VIEW = """
 mutation RecordView($input: RecordArticleViewInput!) {
   recordArticleView(input: $input) { counted reason article { views } }
