@@ -31,6 +31,7 @@ from settings import Settings
 from web.graphiql import GROUP_PAGE_QUERY, graphiql_html
 from web.graphql import GraphQLEndpoint
 from web.health import healthz, readyz
+from web.logs import configure_logging
 
 __all__ = ["GROUP_PAGE_QUERY", "app", "create_app"]
 
@@ -101,6 +102,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        configure_logging(settings.log_level)
         if settings.secret_key_is_ephemeral:
             logger.warning(
                 "SECRET_KEY is not set: anonymous viewers are hashed with a key that changes "
@@ -139,9 +141,7 @@ def create_app(
 
 def main() -> None:
     settings = Settings.from_env()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(settings.log_level)
     uvicorn.run(
         create_app(settings),
         host=settings.host,

@@ -191,22 +191,38 @@ def free_port() -> int:
         return port
 
 
+class Served:
+    """A server process: its URL, and everything it printed once stopped."""
+
+    def __init__(self, url: str, process: subprocess.Popen[bytes]) -> None:
+        self.url = url
+        self.process = process
+        self.output: str | None = None
+
+    def stop(self) -> str:
+        if self.output is None:
+            self.process.terminate()
+            self.output = self.process.communicate(timeout=10)[0].decode()
+        return self.output
+
+
 @pytest.fixture
-def uvicorn_server(database_url: str) -> Iterator[str]:
+def uvicorn_server(database_url: str) -> Iterator[Served]:
     """`uvicorn server:app` in its own process, the way operators run it."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET_KEY}
+    env.pop("LOG_LEVEL", None)
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "seed"], cwd=PROJECT_DIR, env=env, check=True, capture_output=True)
     command = [sys.executable, "-m", "uvicorn", "server:app", "--port", str(port)]
     process = subprocess.Popen(
         command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
+    served = Served(f"http://127.0.0.1:{port}", process)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield served
     finally:
-        process.terminate()
-        output = process.communicate(timeout=10)[0].decode()
+        output = served.stop()
         # uvicorn finishes its requests and the lifespan, then re-raises the signal.
         assert process.returncode in (0, -signal.SIGTERM), output
         assert "Application shutdown complete" in output, output
@@ -225,10 +241,13 @@ async def wait_until_ready(http: httpx.AsyncClient) -> None:
     raise AssertionError("the server did not get ready")
 
 
-async def test_uvicorn_serves_the_group_page(uvicorn_server: str) -> None:
-    async with httpx.AsyncClient(base_url=uvicorn_server) as http:
+async def test_uvicorn_serves_the_group_page_and_logs_it(uvicorn_server: Served) -> None:
+    async with httpx.AsyncClient(base_url=uvicorn_server.url) as http:
         await wait_until_ready(http)
         response = await http.post("/graphql", json={"query": GROUP_PAGE_QUERY, "variables": SLUG})
 
     assert response.status_code == 200
     assert response.json()["data"]["group"]["memberCount"] == 169
+    # `uvicorn server:app` configures only uvicorn's loggers: ours must still be heard.
+    [line] = [line for line in uvicorn_server.stop().splitlines() if "groupql.requests" in line]
+    assert '"operation":"GroupPage","status":200' in line

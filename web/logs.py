@@ -13,6 +13,15 @@ import orjson
 from starlette.requests import Request
 
 logger = logging.getLogger("groupql.requests")
+FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+def configure_logging(level: str) -> None:
+    """Our loggers at `level`, to stderr unless logging is configured already: however the
+    app is served (`uvicorn server:app` sets up only uvicorn's own loggers)."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=level, format=FORMAT)
+    logging.getLogger("groupql").setLevel(level)
 
 
 def log_request(request: Request, status: int, started: float, exchange: Any) -> None:

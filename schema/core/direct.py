@@ -39,10 +39,12 @@ def call_directly(graphql_schema: Any, skip: frozenset[str] = frozenset({"Mutati
 
 def _direct(field: GraphQLField) -> Callable[..., Any] | None:
     definition = (field.extensions or {}).get("strawberry-definition")
-    if not isinstance(definition, StrawberryField) or definition.base_resolver is None:
+    if not isinstance(definition, StrawberryField):
         return None
     if definition.permission_classes or definition.extensions:
         return None
+    if definition.base_resolver is None:
+        return _attribute(definition.python_name)
     converters: dict[str, tuple[str, Any]] = {}
     for argument in definition.arguments:
         if isinstance(argument.type, StrawberryMaybe):
@@ -78,5 +80,14 @@ def _direct(field: GraphQLField) -> Callable[..., Any] | None:
         if wants_info:
             arguments["info"] = Info(_raw_info=info, _field=definition)
         return function(source, **arguments)
+
+    return resolve
+
+
+def _attribute(name: str) -> Callable[..., Any]:
+    """A field without a resolver: the attribute, as Strawberry's default resolver reads it."""
+
+    def resolve(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
+        return getattr(source, name)
 
     return resolve
