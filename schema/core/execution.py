@@ -30,10 +30,10 @@ from graphql import (
 from graphql.validation import ASTValidationRule
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.graphql import OperationType as StrawberryOperationType
 
 from schema.core.cache import Memo
+from schema.core.direct import DirectExecutionContext
 from schema.core.errors import ErrorCode, add_codes
 from schema.core.limits import Limits, count_tokens, node_count, refusal, shape, spend_budgets
 
@@ -116,7 +116,7 @@ class Runner:
             context_value=context,
             variable_values=variables,
             operation_name=operation_name,
-            executor_class=StrawberryGraphQLCoreExecutionContext,
+            executor_class=DirectExecutionContext,
             is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]  # a bool, no TypeGuard
             hide_suggestions=self.mask_errors,
         )

@@ -7,11 +7,11 @@ import enum
 from typing import Any
 
 import strawberry
-from graphql import graphql
+from graphql import execute, graphql, parse
 from strawberry.permission import BasePermission
 from strawberry.types.info import Info
 
-from schema.core.direct import call_directly
+from schema.core.direct import DirectExecutionContext, call_directly
 
 
 @strawberry.enum
@@ -27,6 +27,15 @@ class Nobody(BasePermission):
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         return False
+
+
+@strawberry.type
+class Row:
+    """A row whose attributes may break their types, as a bug would."""
+
+    name: str
+    count: int
+    order: Order = Order.NEWEST
 
 
 @strawberry.type
@@ -48,6 +57,11 @@ class Query:
     @strawberry.field
     def listing(self, ids: list[int]) -> int:
         return len(ids)
+
+    @strawberry.field
+    def rows(self) -> list[Row | None]:
+        broken: Any = [Row(name=None, count=2), Row(name="broken", count="many")]  # type: ignore[arg-type]
+        return [Row(name="kept", count=1, order=Order.OLDEST), *broken]
 
 
 QUERY = """
@@ -74,7 +88,8 @@ async def test_direct_resolvers_answer_like_strawberrys() -> None:
 
     installed = call_directly(direct._schema)
 
-    assert installed == 2  # listed and later; the rest are left to Strawberry
+    # listed, later, rows and Row's three attributes; the rest are left to Strawberry
+    assert installed == 6
     expected, answered = await run(wrapped, QUERY), await run(direct, QUERY)
     assert answered.errors is None
     assert answered.data == expected.data
@@ -95,3 +110,27 @@ async def test_permission_classes_keep_strawberrys_wrapper() -> None:
     result = await run(direct, "query Guarded { guarded }")
 
     assert [error.message for error in result.errors or ()] == ["nobody"]
+
+
+ROWS = "query Rows { rows { name count order } }"
+
+
+def test_leaf_attributes_answer_and_fail_exactly_as_graphql_core_does() -> None:
+    direct = strawberry.Schema(query=Query)
+    call_directly(direct._schema)
+
+    def run_with(executor: Any) -> Any:
+        return execute(direct._schema, parse(ROWS), Query(), executor_class=executor)
+
+    usual, fast = run_with(None), run_with(DirectExecutionContext)
+
+    assert (
+        fast.data
+        == usual.data
+        == {"rows": [{"name": "kept", "count": 1, "order": "OLDEST"}, None, None]}
+    )
+    assert [e.formatted for e in fast.errors] == [e.formatted for e in usual.errors]
+    assert {e.message for e in fast.errors} == {
+        "Cannot return null for non-nullable field Row.name.",
+        "Int cannot represent non-integer value: 'many'",
+    }
