@@ -17,7 +17,7 @@ from models.sql import Row, client, fetch_one, is_postgres
 from schema.article.mutations.articles import locked_article
 from schema.comment.loaders import readable_comments
 from schema.comment.types import Comment
-from schema.context import Context, Info
+from schema.context import Info
 from schema.core.access import Access
 from schema.core.mutations import (
     MutationInput,
@@ -29,6 +29,7 @@ from schema.core.mutations import (
     perform,
     pk_of,
     refuse,
+    reloaded,
     signed_in,
 )
 
@@ -126,14 +127,6 @@ async def remove(comment: Row) -> None:
         parent_id = parent["parent_id"]
 
 
-async def reloaded(context: Context, changed: list[int]) -> Comment | None:
-    context.loaders.comment_by_id.clear_all()
-    context.loaders.article_by_id.clear_all()
-    if not changed:
-        return None
-    return await context.loaders.comment_by_id.load(changed[0])
-
-
 @strawberry.type
 class CommentMutation:
     @strawberry.mutation(
@@ -181,7 +174,9 @@ class CommentMutation:
             return {}
 
         payload = await perform(CommentPayload, input.client_mutation_id, work)
-        payload.comment = await reloaded(context, added)
+        payload.comment = await reloaded(
+            context.loaders.comment_by_id, added, context.loaders.article_by_id
+        )
         return payload
 
     @strawberry.mutation(description="Change a comment's text (its author only).")
@@ -210,7 +205,9 @@ class CommentMutation:
             return {}
 
         payload = await perform(CommentPayload, input.client_mutation_id, work)
-        payload.comment = await reloaded(context, edited)
+        payload.comment = await reloaded(
+            context.loaders.comment_by_id, edited, context.loaders.article_by_id
+        )
         return payload
 
     @strawberry.mutation(
@@ -251,5 +248,7 @@ class CommentMutation:
             return {"deleted_comment_id": input.comment_id}
 
         payload = await perform(DeleteCommentPayload, input.client_mutation_id, work)
-        payload.comment = await reloaded(context, kept)
+        payload.comment = await reloaded(
+            context.loaders.comment_by_id, kept, context.loaders.article_by_id
+        )
         return payload

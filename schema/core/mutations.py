@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from tortoise.transactions import in_transaction
 
 from schema.core import ids
@@ -95,6 +96,19 @@ def check_length(value: str, path: tuple[str, ...], low: int, high: int) -> None
 
 
 P = TypeVar("P")
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+async def reloaded(
+    loader: DataLoader[K, V | None], changed: list[K], *stale: DataLoader[Any, Any]
+) -> V | None:
+    """After a write: `loader` and every `stale` loader forget what they cached, and the
+    first changed object is loaded again as the viewer now sees it (None when nothing
+    changed, or when it is now out of sight)."""
+    for cached in (loader, *stale):
+        cached.clear_all()
+    return await loader.load(changed[0]) if changed else None
 
 
 def given(value: Any) -> Any:

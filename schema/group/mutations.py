@@ -22,6 +22,7 @@ from schema.core.mutations import (
     perform,
     pk_of,
     refuse,
+    reloaded,
     signed_in,
 )
 from schema.core.slugs import numbered, slugify
@@ -133,20 +134,17 @@ async def change_group(
         return {}
 
     payload = await perform(GroupPayload, client_mutation_id, transaction)
-    payload.group = await reloaded(context, changed)
+    payload.group = await reloaded_group(context, changed)
     return payload
 
 
-async def reloaded(context: Context, changed: list[int]) -> Group | None:
-    """After a change: the viewer's memberships read again, and the changed group as the
-    viewer sees it now (None when nothing changed, or when it is now out of sight)."""
+async def reloaded_group(context: Context, changed: list[int]) -> Group | None:
+    """After a change: the viewer's memberships read again, then the changed group as the
+    viewer sees it now."""
     if context.viewer is not None:
         [standings] = await load_standings([context.viewer.member_id])
         context.loaders.standings_by_member.prime(context.viewer.member_id, standings, force=True)
-    context.loaders.group_by_id.clear_all()
-    if not changed:
-        return None
-    return await context.loaders.group_by_id.load(changed[0])
+    return await reloaded(context.loaders.group_by_id, changed)
 
 
 async def member_by_id(member_id: str) -> Row:
@@ -210,7 +208,7 @@ class GroupMutation:
             return {}
 
         payload = await perform(GroupPayload, input.client_mutation_id, work)
-        payload.group = await reloaded(context, changed)
+        payload.group = await reloaded_group(context, changed)
         return payload
 
     @strawberry.mutation(

@@ -24,6 +24,7 @@ from schema.core.mutations import (
     not_found,
     perform,
     refuse,
+    reloaded,
     signed_in,
 )
 from schema.reaction.types import Reactable, ReactionKind
@@ -90,22 +91,20 @@ async def react(info: Info, fields: ReactionInput, give: bool) -> ReactionPayloa
         return {"changed": done is not None}
 
     payload = await perform(ReactionPayload, fields.client_mutation_id, work)
-    payload.subject = await reloaded(context, subject)
+    payload.subject = await reloaded_subject(context, subject)
     return payload
 
 
-async def reloaded(context: Context, subject: list[tuple[str, int]]) -> Article | Comment | None:
+async def reloaded_subject(
+    context: Context, subject: list[tuple[str, int]]
+) -> Article | Comment | None:
+    """The reacted-to article or comment as it is now, its reactions read again."""
     loaders = context.loaders
-    for loader in (loaders.article_by_id, loaders.comment_by_id):
-        loader.clear_all()
-    loaders.reactions_by_article.clear_all()
-    loaders.reactions_by_comment.clear_all()
-    if not subject:
-        return None
-    kind, pk = subject[0]
-    if kind == "Article":
-        return await loaders.article_by_id.load(pk)
-    return await loaders.comment_by_id.load(pk)
+    stale = (loaders.reactions_by_article, loaders.reactions_by_comment)
+    changed = [pk for _, pk in subject]
+    if subject and subject[0][0] == "Article":
+        return await reloaded(loaders.article_by_id, changed, loaders.comment_by_id, *stale)
+    return await reloaded(loaders.comment_by_id, changed, loaders.article_by_id, *stale)
 
 
 @strawberry.type

@@ -22,6 +22,7 @@ from schema.core.mutations import (
     perform,
     pk_of,
     refuse,
+    reloaded,
     signed_in,
 )
 from schema.core.slugs import numbered, slugify
@@ -178,15 +179,8 @@ async def change_article(
         return {}
 
     payload = await perform(ArticlePayload, client_mutation_id, transaction)
-    payload.article = await reloaded(context, changed)
+    payload.article = await reloaded(context.loaders.article_by_id, changed)
     return payload
-
-
-async def reloaded(context: Context, changed: list[int]) -> Article | None:
-    context.loaders.article_by_id.clear_all()
-    if not changed:
-        return None
-    return await context.loaders.article_by_id.load(changed[0])
 
 
 @strawberry.type
@@ -237,7 +231,7 @@ class ArticleWriteMutation:
             return {}
 
         payload = await perform(ArticlePayload, input.client_mutation_id, work)
-        payload.article = await reloaded(context, created)
+        payload.article = await reloaded(context.loaders.article_by_id, created)
         return payload
 
     @strawberry.mutation(

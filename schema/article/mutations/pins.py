@@ -5,9 +5,9 @@ from typing import Annotated
 import strawberry
 
 from models.sql import Row, fetch_one
-from schema.article.mutations.articles import ArticleInput, ArticlePayload, locked_article, reloaded
+from schema.article.mutations.articles import ArticleInput, ArticlePayload, locked_article
 from schema.context import Info
-from schema.core.mutations import UserErrorCode, perform, refuse, signed_in
+from schema.core.mutations import UserErrorCode, perform, refuse, reloaded, signed_in
 from schema.group.membership import locked_group
 
 MAX_PINNED = 10
@@ -45,7 +45,7 @@ async def pin(info: Info, input: ArticleInput, pinned: bool) -> ArticlePayload: 
         return {}
 
     payload = await perform(ArticlePayload, input.client_mutation_id, work)
-    payload.article = await reloaded(context, changed)
+    payload.article = await reloaded(context.loaders.article_by_id, changed)
     return payload
 
 
