@@ -9,7 +9,6 @@ runs are skipped; with it, a server that does not answer fails them.
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import shutil
 import uuid
@@ -26,6 +25,7 @@ import pytest
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
 
+from bench.statements import StatementLog, statement_log
 from models.config import migrate, tortoise_config
 from server import create_app
 from settings import Settings
@@ -182,28 +182,8 @@ async def client(
         yield http
 
 
-class StatementLog(logging.Handler):
-    """Counts the SQL statements Tortoise sends while it is attached."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.DEBUG)
-        self.statements: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if not message.startswith(("Created connection pool", "Closed connection pool")):
-            self.statements.append(message)
-
-
 @pytest.fixture
 def statements() -> Iterator[StatementLog]:
-    logger = logging.getLogger("tortoise.db_client")
-    handler = StatementLog()
-    level = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
+    """The SQL statements Tortoise sends during the test (as `make bench` counts them)."""
+    with statement_log() as log:
+        yield log

@@ -6,9 +6,9 @@ import httpx
 import pytest
 from tortoise.context import TortoiseContext
 
+from bench.statements import StatementLog
 from demo.bulk import Sizes, generate
 from server import GROUP_PAGE_QUERY
-from tests.conftest import StatementLog
 from tests.helpers import data_of
 
 # the group; its articles with their authors; their total; the first comments of every

@@ -20,12 +20,13 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 from websockets.typing import Origin, Subprotocol
 
+from bench.statements import StatementLog
 from demo.seed import SEED_GROUP_SLUG, seed_if_empty
 from models import Member
 from models.sql import fetch
 from server import GROUP_PAGE_QUERY, create_app
 from settings import Settings, SettingsError
-from tests.conftest import TEST_SECRET_KEY, StatementLog, settings_for
+from tests.conftest import TEST_SECRET_KEY, settings_for
 from tests.helpers import client_for
 from tests.web.helpers import JSON, app_client, only_error
 

@@ -6,8 +6,8 @@ import httpx
 import pytest
 from tortoise.context import TortoiseContext
 
+from bench.statements import StatementLog
 from tests import factories
-from tests.conftest import StatementLog
 from tests.helpers import data_of, error_of
 
 ARTICLES_WITH_COMMENTS = """
