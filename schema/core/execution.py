@@ -139,15 +139,9 @@ class Runner:
             document = parse(query)
         except GraphQLSyntaxError as error:
             return Prepared(None, [error])
-        found = shape(document)
-        for code, measured, limit in (
-            (ErrorCode.DEPTH_LIMIT_EXCEEDED, found.depth, self.limits.depth),
-            (ErrorCode.ALIAS_LIMIT_EXCEEDED, found.aliases, self.limits.aliases),
-            (ErrorCode.DIRECTIVE_LIMIT_EXCEEDED, found.directives, self.limits.directives),
-            (ErrorCode.FIELD_REPEAT_LIMIT_EXCEEDED, found.repeats, self.limits.repeats),
-        ):
-            if measured > limit:
-                return Prepared(None, [refusal(code, measured, limit)])
+        over = self.limits.refusal_of(shape(document))
+        if over is not None:
+            return Prepared(None, [over])
         errors = validate(
             self.graphql_schema, document, self.rules, hide_suggestions=self.mask_errors
         )

@@ -53,6 +53,19 @@ class Limits:
     nodes: int = 10_000
     repeats: int = 10
 
+    def refusal_of(self, found: Shape) -> GraphQLError | None:
+        """The error for the first limit `found` goes past (depth, aliases, directives,
+        field repeats), or None."""
+        for code, measured, limit in (
+            (ErrorCode.DEPTH_LIMIT_EXCEEDED, found.depth, self.depth),
+            (ErrorCode.ALIAS_LIMIT_EXCEEDED, found.aliases, self.aliases),
+            (ErrorCode.DIRECTIVE_LIMIT_EXCEEDED, found.directives, self.directives),
+            (ErrorCode.FIELD_REPEAT_LIMIT_EXCEEDED, found.repeats, self.repeats),
+        ):
+            if measured > limit:
+                return refusal(code, measured, limit)
+        return None
+
 
 @dataclass(frozen=True, slots=True)
 class Shape:
@@ -347,14 +360,9 @@ class QueryLimits(SchemaExtension):
         document = context.graphql_document
         if document is not None:
             found = _shapes.get(context.query or id(document), lambda: shape(document))
-            for code, measured, limit in (
-                (ErrorCode.DEPTH_LIMIT_EXCEEDED, found.depth, self.limits.depth),
-                (ErrorCode.ALIAS_LIMIT_EXCEEDED, found.aliases, self.limits.aliases),
-                (ErrorCode.DIRECTIVE_LIMIT_EXCEEDED, found.directives, self.limits.directives),
-                (ErrorCode.FIELD_REPEAT_LIMIT_EXCEEDED, found.repeats, self.limits.repeats),
-            ):
-                if measured > limit:
-                    raise refusal(code, measured, limit)
+            over = self.limits.refusal_of(found)
+            if over is not None:
+                raise over
             self.cost = node_count(document, context.variables or {})
             if self.cost > self.limits.nodes:
                 raise refusal(ErrorCode.NODE_LIMIT_EXCEEDED, self.cost, self.limits.nodes)
