@@ -15,47 +15,27 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from tortoise.contrib.starlette import RegisterTortoise
 
+from engine import Engine
+from engine.limits import limits_of
 from models.config import tortoise_config
-from schema.context import Context, utc_now
-from schema.core.execution import Runner
+from schema.context import utc_now
 from schema.core.rate_limits import Budget, MemoryStore, RateLimiter, RedisStore, Store
-from schema.schema import NoIntrospection, build_schema, limits_of
+from schema.schema import NoIntrospection, schema
 from settings import Settings
 from web.graphiql import GROUP_PAGE_QUERY, graphiql_html
 from web.graphql import GraphQLEndpoint
 from web.health import healthz, readyz
 from web.logs import configure_logging
+from web.websocket import GraphQLWebSocket
 
 __all__ = ["GROUP_PAGE_QUERY", "app", "create_app"]
 
 logger = logging.getLogger("groupql")
 
 GC_THRESHOLDS = (50_000, 20, 20)
-
-
-class GraphQLWebSocket(GraphQL[Context, None]):
-    """graphql-ws and graphql-transport-ws, for origins of the CORS list only."""
-
-    def __init__(self, settings: Settings, endpoint: GraphQLEndpoint) -> None:
-        super().__init__(endpoint.schema, graphql_ide=None, allowed_origins=settings.cors_origins)
-        self.endpoint = endpoint
-
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> Context:
-        return Context(
-            settings=self.endpoint.settings,
-            request=request,
-            clock=self.endpoint.clock,
-            rate_limiter=self.endpoint.rate_limiter,
-        )
 
 
 def tune_garbage_collector() -> None:
@@ -85,19 +65,16 @@ def create_app(
 ) -> Starlette:
     settings = settings or Settings.from_env()
     limiter, redis = rate_limiter(settings)
-    schema = build_schema(settings)
-    endpoint = GraphQLEndpoint(
+    engine = Engine(
         schema,
-        Runner(
-            schema,
-            limits_of(settings),
-            rules=[] if settings.introspection else [NoIntrospection],
-            mask_errors=settings.production,
-        ),
         settings,
-        clock,
+        limits_of(settings),
         limiter,
-        graphiql=None if settings.production else graphiql_html(),
+        clock,
+        rules=[] if settings.introspection else [NoIntrospection],
+    )
+    endpoint = GraphQLEndpoint(
+        engine, settings, graphiql=None if settings.production else graphiql_html()
     )
 
     @asynccontextmanager
@@ -119,7 +96,7 @@ def create_app(
             # Every method reaches the endpoint, which refuses all but GET and POST as GraphQL
             # errors (405 with `Allow: GET, POST`), not Starlette's plain-text 405.
             Route("/graphql", endpoint),
-            WebSocketRoute("/graphql", GraphQLWebSocket(settings, endpoint)),
+            WebSocketRoute("/graphql", GraphQLWebSocket(engine, settings)),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],

@@ -54,6 +54,8 @@ class Settings:
     rate_limit_sign_in: int = 10
     rate_limit_views: int = 100
     redis_url: str | None = None
+    graphql_plans: bool = True
+    max_validation_errors: int = 5
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -84,6 +86,8 @@ class Settings:
             rate_limit_sign_in=_integer(environ, "RATE_LIMIT_SIGN_IN", 10, minimum=1),
             rate_limit_views=_integer(environ, "RATE_LIMIT_VIEWS", 100, minimum=1),
             redis_url=environ.get("REDIS_URL") or None,
+            graphql_plans=_switch(environ, "GRAPHQL_PLANS", default=True),
+            max_validation_errors=_integer(environ, "MAX_VALIDATION_ERRORS", 5, minimum=1),
             database_url=environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             db_pool_size=_integer(environ, "DB_POOL_SIZE", 10, minimum=1),
             host=environ.get("HOST") or "127.0.0.1",

@@ -6,13 +6,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import strawberry
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.websockets import WebSocket
+from starlette.requests import HTTPConnection
 
 from schema.account.authentication import Viewer
 from schema.core.access import ANONYMOUS, Access
-from schema.core.rate_limits import Budget, RateLimiter, rate_limited
+from schema.core.rate_limits import Budget, RateLimited, RateLimiter
 from settings import Settings
 
 if TYPE_CHECKING:
@@ -25,12 +23,12 @@ def utc_now() -> datetime:
 
 @dataclass(slots=True)
 class Context:
-    """What every resolver of one request (or one WebSocket connection) shares."""
+    """What every resolver of one operation shares (over WebSocket too: one per operation,
+    so loaders never serve what an earlier operation read)."""
 
     settings: Settings
     viewer: Viewer | None = None
-    request: Request | WebSocket | None = None
-    response: Response | WebSocket | None = None
+    request: HTTPConnection | None = None
     clock: Callable[[], datetime] = field(default=utc_now)
     rate_limiter: RateLimiter | None = None
     loaders: Loaders = field(init=False)
@@ -53,7 +51,7 @@ class Context:
         """Spend the viewer's budget; refuse the request when it is spent."""
         wait = await self.wait_for(budget, amount)
         if wait:
-            raise rate_limited(budget, wait)
+            raise RateLimited(budget, wait)
 
     async def wait_for(self, budget: Budget, amount: int) -> float:
         """Spend the viewer's budget: 0 when allowed, else the seconds to wait."""

@@ -8,13 +8,9 @@ fields instead.
 
 from __future__ import annotations
 
-import logging
-import uuid
 from enum import StrEnum
 
-from graphql import GraphQLError, GraphQLSyntaxError
-
-logger = logging.getLogger("groupql.errors")
+from graphql import GraphQLError
 
 
 class ErrorCode(StrEnum):
@@ -34,6 +30,8 @@ class ErrorCode(StrEnum):
     FIELD_REPEAT_LIMIT_EXCEEDED = "FIELD_REPEAT_LIMIT_EXCEEDED"
     RATE_LIMITED = "RATE_LIMITED"
     TIMEOUT = "TIMEOUT"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
     INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
@@ -45,32 +43,3 @@ class UserInputError(GraphQLError):
         super().__init__(
             message, extensions={"code": ErrorCode.BAD_USER_INPUT.value, "argument": argument}
         )
-
-
-def add_codes(errors: list[GraphQLError], *, executed: bool, mask: bool = False) -> None:
-    """Give every error an `extensions.code`; log unexpected ones with an `errorId`.
-
-    `executed` tells errors raised while executing (variables that do not fit
-    their types, resolver failures) from those of parsing and validation. With
-    `mask`, an unexpected error says only "Internal server error" and its id:
-    the rest is in the log.
-    """
-    for error in errors:
-        extensions = error.extensions if error.extensions is not None else {}
-        error.extensions = extensions
-        if "code" in extensions:
-            continue
-        original = error.original_error
-        if isinstance(error, GraphQLSyntaxError):
-            extensions["code"] = ErrorCode.GRAPHQL_PARSE_FAILED.value
-        elif original is not None and not isinstance(original, GraphQLError):
-            error_id = uuid.uuid4().hex
-            extensions["code"] = ErrorCode.INTERNAL_SERVER_ERROR.value
-            extensions["errorId"] = error_id
-            logger.error("unexpected error %s in %s", error_id, error.path, exc_info=original)
-            if mask:
-                error.message = f"Internal server error (error id {error_id})."
-        elif executed:
-            extensions["code"] = ErrorCode.BAD_USER_INPUT.value
-        else:
-            extensions["code"] = ErrorCode.GRAPHQL_VALIDATION_FAILED.value

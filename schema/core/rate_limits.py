@@ -107,9 +107,13 @@ class RateLimiter:
         return await self.store.spend(f"{budget.value}:{key}", amount * PERIOD / limit, now)
 
 
-def rate_limited(budget: Budget, wait: float) -> GraphQLError:
-    seconds = max(1, math.ceil(wait))
-    return GraphQLError(
-        f"Rate limit of {budget.value.replace('_', ' ')} reached: try again in {seconds} s.",
-        extensions={"code": ErrorCode.RATE_LIMITED.value, "retryAfter": seconds},
-    )
+class RateLimited(Exception):  # noqa: N818 - an answer (429), not a failure of ours
+    """A budget is spent: the request is answered with `error` and nothing runs."""
+
+    def __init__(self, budget: Budget, wait: float) -> None:
+        seconds = max(1, math.ceil(wait))
+        super().__init__(budget.value)
+        self.error = GraphQLError(
+            f"Rate limit of {budget.value.replace('_', ' ')} reached: try again in {seconds} s.",
+            extensions={"code": ErrorCode.RATE_LIMITED.value, "retryAfter": seconds},
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 
@@ -10,6 +11,7 @@ import pytest
 from tortoise.context import TortoiseContext
 
 from demo.seed import SEED_GROUP_SLUG, seed_if_empty
+from engine import engine as engine_module
 from models.config import tortoise_config
 from models.sql import fetch
 from server import GROUP_PAGE_QUERY, create_app
@@ -205,27 +207,52 @@ async def test_an_unexpected_error_keeps_its_message_in_development(
 
 
 @pytest.mark.parametrize("production", [True, False], ids=["production", "development"])
-async def test_a_failure_before_execution_is_a_coded_500_logged_with_its_id(
+async def test_a_database_out_of_reach_before_execution_is_a_503_to_retry(
     production: bool, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = settings_for(NOTHING_LISTENS, production=production)
     async with TortoiseContext() as context:
         await context.init(config=tortoise_config(settings))
         async with client_for(create_app(settings)) as http:
-            with caplog.at_level(logging.ERROR, logger="groupql.errors"):
+            with caplog.at_level(logging.WARNING, logger="groupql.errors"):
                 # Authenticating the token is the first query, before execution.
                 response = await http.post(
                     "/graphql", json={"query": TYPENAME}, headers={"authorization": "Bearer t"}
                 )
 
+    error = only_error(response, 503, "SERVICE_UNAVAILABLE")
+    assert response.headers["retry-after"] == "2"
+    assert error["message"] == "The database cannot be reached right now: try again in 2 s."
+    assert "errorId" not in error["extensions"]
+    assert any("database unavailable" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("production", [True, False], ids=["production", "development"])
+async def test_a_failure_before_execution_is_a_coded_500_logged_with_its_id(
+    db: TortoiseContext,
+    settings: Settings,
+    production: bool,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def broken(authorization: str | None, now: object) -> None:
+        raise ValueError("the token table's shape is not what the code expects")
+
+    monkeypatch.setattr(engine_module, "authenticate", broken)
+    async with client_for(create_app(dataclasses.replace(settings, production=production))) as http:
+        with caplog.at_level(logging.ERROR, logger="groupql.errors"):
+            response = await http.post(
+                "/graphql", json={"query": TYPENAME}, headers={"authorization": "Bearer t"}
+            )
+
     error = only_error(response, 500, "INTERNAL_SERVER_ERROR")
     error_id = error["extensions"]["errorId"]
     [record] = [r for r in caplog.records if error_id in r.getMessage()]
-    assert isinstance(record.exc_info and record.exc_info[1], OSError)
+    assert isinstance(record.exc_info and record.exc_info[1], ValueError)
     if production:
         assert error["message"] == f"Internal server error (error id {error_id})."
     else:
-        assert "Connect call failed" in error["message"]
+        assert "shape is not what the code expects" in error["message"]
 
 
 async def test_a_bad_argument_keeps_its_message_in_production(
@@ -267,7 +294,10 @@ async def test_a_limit_keeps_its_message_in_production() -> None:
         response = await http.post("/graphql", json={"query": query})
 
     error = only_error(response, 200, "TOKEN_LIMIT_EXCEEDED")
-    assert error["message"] == "The document has 3,004 tokens; the limit is 2,000."
+    assert (
+        error["message"]
+        == "The document has more than 2,000 tokens, the limit (it was not read further)."
+    )
 
 
 def test_production_without_a_secret_key_refuses_to_start(

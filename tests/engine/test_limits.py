@@ -7,31 +7,32 @@ from typing import Any
 
 import pytest
 from graphql import get_introspection_query
+from graphql.language.lexer import Lexer
 from tortoise.context import TortoiseContext
 
-from schema.context import Context
-from schema.core import limits
-from schema.core.limits import count_tokens
-from schema.schema import schema
+from engine import Answer, limits
+from engine.limits import count_tokens
 from settings import Settings
+from tests.engine.helpers import engine_for
+from tests.engine.helpers import run as run_in
 from tests.web.helpers import app_client
 
 
-def run(query: str, variables: dict[str, Any] | None = None) -> Any:
-    """Execute in process; a refused query never reaches a resolver, so needs no database."""
-    return asyncio.run(schema.execute(query, variables, context_value=Context(Settings())))
+def run(query: str, variables: dict[str, Any] | None = None) -> Answer:
+    """Run in process; a refused query never reaches a resolver, so needs no database."""
+    return asyncio.run(run_in(engine_for(Settings()), query, variables))
 
 
-async def run_on(settings: Settings, query: str, variables: dict[str, Any] | None = None) -> Any:
-    return await schema.execute(query, variables, context_value=Context(settings))
+async def run_on(settings: Settings, query: str, variables: dict[str, Any] | None = None) -> Answer:
+    return await run_in(engine_for(settings), query, variables)
 
 
 def refused_with(query: str, code: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-    result = run(query, variables)
-    assert result.data is None
-    [error] = result.errors
-    assert error.extensions["code"] == code, error
-    return {"message": error.message, **error.extensions}
+    answer = run(query, variables)
+    assert not answer.executed, answer
+    [error] = answer.errors
+    assert error["extensions"]["code"] == code, error
+    return {"message": error["message"], **error["extensions"]}
 
 
 def nested(levels: int, leaf: str = "body") -> str:
@@ -56,10 +57,10 @@ def test_a_query_deeper_than_ten_levels_is_refused_and_says_how_deep() -> None:
 
 
 async def test_ten_levels_are_allowed(db: TortoiseContext, settings: Settings) -> None:
-    result = await run_on(settings, SHALLOW)
+    answer = await run_on(settings, SHALLOW)
 
-    assert result.errors is None
-    assert result.data == {"group": None}
+    assert answer.errors == []
+    assert answer.data == {"group": None}
 
 
 @pytest.mark.parametrize(
@@ -78,11 +79,11 @@ def test_depth_counts_through_fragments_and_any_operation_name(query: str) -> No
 
 
 def test_introspection_is_exempt_from_the_depth_limit() -> None:
-    result = run(get_introspection_query())
+    answer = run(get_introspection_query())
 
-    assert result.errors is None
-    assert result.data is not None
-    assert result.data["__schema"]["queryType"]["name"] == "Query"
+    assert answer.errors == []
+    assert answer.data is not None
+    assert answer.data["__schema"]["queryType"]["name"] == "Query"
 
 
 def aliases(count: int) -> str:
@@ -93,7 +94,7 @@ def test_more_than_fifteen_aliases_are_refused() -> None:
     refusal = refused_with("query Many { " + aliases(16) + " }", "ALIAS_LIMIT_EXCEEDED")
 
     assert refusal["message"] == "The query uses 16 aliases; the limit is 15."
-    assert run("query Enough { " + aliases(15) + " }").errors is None
+    assert run("query Enough { " + aliases(15) + " }").errors == []
 
 
 @pytest.mark.parametrize(
@@ -120,18 +121,35 @@ def test_more_than_two_thousand_tokens_are_refused_before_parsing() -> None:
 
     refusal = refused_with(query, "TOKEN_LIMIT_EXCEEDED")
 
-    assert refusal["message"] == "The document has 2,104 tokens; the limit is 2,000."
+    assert refusal["message"] == (
+        "The document has more than 2,000 tokens, the limit (it was not read further)."
+    )
+    assert (refusal["measured"], refusal["limit"]) == (2001, 2000)
 
 
 def test_tokens_are_counted_like_the_parser_reads_them() -> None:
     # query Q ( $ a : Int ) { x ( a : $ a ) }: 17; the comment is not a token
-    assert count_tokens("query Q($a: Int) { x(a: $a) } # a comment") == 17
+    assert count_tokens("query Q($a: Int) { x(a: $a) } # a comment", 2000) == 17
+
+
+def test_the_lexer_stops_one_token_past_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    read = []
+    original = Lexer.advance
+
+    def advance(self: Any) -> Any:
+        read.append(1)
+        return original(self)
+
+    monkeypatch.setattr(Lexer, "advance", advance)
+
+    assert count_tokens("query Long { " + "a " * 100_000 + "}", 2000) == 2001
+    assert len(read) == 2001
 
 
 def test_circular_fragments_are_a_validation_error_not_a_hang() -> None:
-    result = run("query Loop { ...A } fragment A on Query { ...B } fragment B on Query { ...A }")
+    answer = run("query Loop { ...A } fragment A on Query { ...B } fragment B on Query { ...A }")
 
-    codes = {error.extensions["code"] for error in result.errors}
+    codes = {error["extensions"]["code"] for error in answer.errors}
     assert codes == {"GRAPHQL_VALIDATION_FAILED"}
 
 
@@ -148,35 +166,36 @@ CALLS_BEFORE_GIVING_UP = 10_000
 
 
 @pytest.fixture
-def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """How often the limit walkers ran; past a sane number they stop the test instead of
+def walks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How often the shape walker ran; past a sane number it stops the test instead of
     walking 2**40 fragment uses."""
-    counted = {"_walk": 0, "_nodes": 0}
-    for name in counted:
-        walker = getattr(limits, name)
+    counted: list[int] = []
+    walker = limits._walk
 
-        def counting(*args: Any, _name: str = name, _walker: Any = walker, **kw: Any) -> Any:
-            counted[_name] += 1
-            if counted[_name] > CALLS_BEFORE_GIVING_UP:
-                raise AssertionError(f"{_name} walks every use of a fragment")
-            return _walker(*args, **kw)
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        counted.append(1)
+        if len(counted) > CALLS_BEFORE_GIVING_UP:
+            raise AssertionError("_walk walks every use of a fragment")
+        return walker(*args, **kwargs)
 
-        monkeypatch.setattr(limits, name, counting)
+    monkeypatch.setattr(limits, "_walk", counting)
     return counted
 
 
-def test_a_fragment_spread_twice_at_every_level_is_measured_once_per_fragment(
-    calls: dict[str, int],
+async def test_a_fragment_spread_twice_at_every_level_is_measured_once_per_fragment(
+    db: TortoiseContext, settings: Settings, walks: list[int]
 ) -> None:
-    refusal = refused_with(fan_out(40, "groups(first: 1) { totalCount }"), "NODE_LIMIT_EXCEEDED")
+    answer = await run_on(settings, fan_out(40, "groups(first: 1) { totalCount }"))
 
-    assert refusal["measured"] == 2**40
-    assert calls["_walk"] <= 2 * 42
-    assert calls["_nodes"] <= 2 * 42
+    # 2**40 uses of one field: it executes once, so it is counted once.
+    assert answer.errors == []
+    assert answer.data == {"groups": {"totalCount": 0}}
+    assert answer.cost == 1
+    assert len(walks) <= 2 * 42
 
 
 async def test_a_fragment_fan_out_over_http_is_measured_validated_and_run_once(
-    calls: dict[str, int],
+    walks: list[int],
 ) -> None:
     async with app_client() as http:
         response = await http.post("/graphql", json={"query": fan_out(150, "__typename")})
@@ -185,7 +204,7 @@ async def test_a_fragment_fan_out_over_http_is_measured_validated_and_run_once(
         "data": {"__typename": "Query"},
         "extensions": {"cost": {"requested": 0, "limit": 10_000}},
     }
-    assert calls["_walk"] <= 2 * 152
+    assert len(walks) <= 2 * 152
 
 
 NESTED_PAGES = """
@@ -207,10 +226,10 @@ def test_the_node_limit_multiplies_page_sizes_along_nested_connections() -> None
 async def test_a_page_query_reports_its_cost(db: TortoiseContext, settings: Settings) -> None:
     query = "query Page { groups(first: 5) { nodes { articles(first: 20) { nodes { title } } } } }"
 
-    result = await run_on(settings, query)
+    answer = await run_on(settings, query)
 
-    assert result.errors is None
-    assert result.extensions == {"cost": {"requested": 5 + 5 * 20, "limit": 10_000}}
+    assert answer.errors == []
+    assert answer.body()["extensions"] == {"cost": {"requested": 5 + 5 * 20, "limit": 10_000}}
 
 
 async def test_connections_without_first_count_twenty_and_nodes_count_their_ids(
@@ -218,12 +237,12 @@ async def test_connections_without_first_count_twenty_and_nodes_count_their_ids(
 ) -> None:
     query = 'query Cost { groups { totalCount } nodes(ids: ["a", "b", "c"]) { id } }'
 
-    result = await run_on(settings, query)
+    answer = await run_on(settings, query)
 
-    assert result.extensions == {"cost": {"requested": 20 + 3, "limit": 10_000}}
+    assert answer.body()["extensions"] == {"cost": {"requested": 20 + 3, "limit": 10_000}}
 
 
 def test_a_refusal_reports_the_cost_too() -> None:
-    result = run(NESTED_PAGES, {"first": 100})
+    answer = run(NESTED_PAGES, {"first": 100})
 
-    assert result.extensions == {"cost": {"requested": 1_010_100, "limit": 10_000}}
+    assert answer.body()["extensions"] == {"cost": {"requested": 1_010_100, "limit": 10_000}}

@@ -1,0 +1,317 @@
+"""The engine: every GraphQL operation, from any transport, runs through `Engine.run`.
+
+In order, inside one deadline (`REQUEST_TIMEOUT_SECONDS`): the caller's token,
+the document (tokens, parse, shape limits, validation: cached per text), the
+operation and its variables, the plan (cached per document, operation and
+`@skip`/`@include` conditions), the node limit, the budgets, execution
+(planned, or graphql-core's executor with `GRAPHQL_PLANS=off` and for what the
+planner does not support), then error codes and masking. The transports
+(`web.graphql` for HTTP, `web.websocket` for graphql-transport-ws) only
+translate their protocol to an `Operation` and the `Answer` back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Collection
+from datetime import datetime
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    get_operation_ast,
+)
+from graphql.execution.collect_fields import FragmentDetails
+from graphql.execution.values import VariableValues
+from starlette.requests import HTTPConnection
+
+from engine import cost
+from engine.answers import Answer, Operation, formatted, refused
+from engine.documents import Document, Documents
+from engine.errors import add_codes
+from engine.executor import PlannedExecution
+from engine.limits import Limits, refusal
+from engine.logs import log_operation
+from engine.plan import Plan, Planner, PlanTooLargeError, condition_variables
+from engine.resolvers import call_of
+from engine.strawberry import execution_context_class, graphql_schema, is_awaitable
+from models.availability import unavailable
+from schema.account.authentication import Unauthenticated, Viewer, authenticate
+from schema.context import Context
+from schema.core.errors import ErrorCode
+from schema.core.rate_limits import Budget, RateLimited, RateLimiter
+from settings import Settings
+
+UNPLANNED_ROOT_FIELDS = frozenset({"__schema", "__type"})
+
+
+class Engine:
+    def __init__(
+        self,
+        schema: Any,
+        settings: Settings,
+        limits: Limits,
+        rate_limiter: RateLimiter,
+        clock: Callable[[], datetime],
+        *,
+        rules: Collection[Any] = (),
+    ) -> None:
+        self.graphql_schema = graphql_schema(schema)
+        self.settings = settings
+        self.limits = limits
+        self.rate_limiter = rate_limiter
+        self.clock = clock
+        self.mask = settings.production
+        self.plans_on = settings.graphql_plans
+        self.documents = Documents(
+            self.graphql_schema,
+            limits,
+            rules=rules,
+            max_errors=settings.max_validation_errors,
+            hide_suggestions=self.mask,
+        )
+        self.calls: dict[int, Any] = {}
+
+    async def run(
+        self,
+        operation: Operation,
+        connection: HTTPConnection | None,
+        *,
+        allowed: Collection[OperationType],
+        authorization: str | None = None,
+        viewer: Viewer | None = None,
+        transport: str = "http",
+        request_error_status: int = 200,
+    ) -> Answer:
+        """Answer one operation; `authorization` (a header's value) is checked inside the
+        deadline, or `viewer` is who the connection already authenticated as.
+        `request_error_status` is the status of an answer that executed nothing (400 with
+        the GraphQL-over-HTTP media type, 200 with plain JSON)."""
+        started = time.perf_counter()
+        seconds = self.settings.request_timeout_seconds
+        try:
+            async with asyncio.timeout(seconds):
+                if authorization is not None:
+                    viewer = await authenticate(authorization, self.clock())
+                context = Context(
+                    settings=self.settings,
+                    viewer=viewer,
+                    request=connection,
+                    clock=self.clock,
+                    rate_limiter=self.rate_limiter,
+                )
+                answer = await self.answer(operation, context, allowed)
+                if not answer.executed and answer.status == 200:
+                    answer.status = request_error_status
+                answer.mark_rate_limited()
+        except RateLimited as limited:
+            answer = self.refused([limited.error], operation.operation_name)
+            answer.mark_rate_limited()
+        except Unauthenticated as error:
+            answer = refused(401, ErrorCode.UNAUTHENTICATED, str(error))
+            answer.headers["www-authenticate"] = 'Bearer realm="groupql"'
+        except TimeoutError:
+            answer = refused(
+                504,
+                ErrorCode.TIMEOUT,
+                f"The request ran past the {seconds:g} s limit and was stopped; nothing it "
+                "started was kept.",
+            )
+        except Exception as error:  # noqa: BLE001 - outside execution (the token lookup...)
+            answer = self.failed(error)
+        answer.operation_name = answer.operation_name or operation.operation_name
+        log_operation(transport, connection, answer, started, signed_in=viewer is not None)
+        return answer
+
+    def failed(self, exception: Exception) -> Answer:
+        """A failure outside execution: coded, logged with an error id and masked like a
+        resolver's; 503 when the database cannot be reached, else 500."""
+        error = GraphQLError(str(exception), original_error=exception)
+        add_codes([error], executed=False, mask=self.mask)
+        extensions = error.extensions or {}
+        if unavailable(exception):
+            answer = refused(503, ErrorCode.SERVICE_UNAVAILABLE, error.message)
+            answer.headers["retry-after"] = str(extensions["retryAfter"])
+            return answer
+        answer = refused(500, ErrorCode.INTERNAL_SERVER_ERROR, error.message)
+        answer.errors[0]["extensions"]["errorId"] = extensions["errorId"]
+        return answer
+
+    async def answer(
+        self, operation: Operation, context: Context, allowed: Collection[OperationType]
+    ) -> Answer:
+        document = self.documents.get(operation.query)
+        if document.node is None:
+            await context.spend(Budget.QUERY_COST, 1)  # refused before it parsed: still spent
+            return self.refused(document.errors)
+        node = document.node
+        definition = get_operation_ast(node, operation.operation_name)
+        named = definition.name.value if definition is not None and definition.name else None
+        if definition is not None and definition.operation not in allowed:
+            await self.spend_written(context, node, operation.operation_name)
+            return method_not_allowed(definition.operation, allowed)
+        if document.errors:
+            await self.spend_written(context, node, operation.operation_name)
+            return self.refused(document.errors, named)
+        if definition is None:
+            await context.spend(Budget.QUERY_COST, 1)
+            missing = (
+                f" named {operation.operation_name!r}"
+                if operation.operation_name is not None
+                else ""
+            )
+            return refused(200, ErrorCode.BAD_REQUEST, f"The document has no operation{missing}.")
+        executor = execution_context_class().build(
+            self.graphql_schema,
+            node,
+            None,
+            context,
+            operation.variables,
+            operation.operation_name,
+            is_awaitable=is_awaitable,
+            hide_suggestions=self.mask,
+        )
+        if isinstance(executor, list):  # variables that do not fit their types
+            await self.spend_written(context, node, operation.operation_name)
+            return self.refused(executor, named, executed=True)
+        plan = self.plan(document, definition, executor.fragments, executor.variable_values)
+        if plan is None:
+            return await self.unplanned(executor, context, named)
+        requested = cost.node_count(plan, executor.variable_values.coerced)
+        if requested > self.limits.nodes:
+            await context.spend(Budget.QUERY_COST, 1)
+            error = refusal(ErrorCode.NODE_LIMIT_EXCEEDED, requested, self.limits.nodes)
+            return self.refused([error], named, cost=requested)
+        await self.spend_planned(context, plan, requested)
+        if not self.plans_on or plan.unplanned:
+            result = await reference(executor)
+            data, errors = result.data, list(result.errors or ())
+        else:
+            data, errors = await PlannedExecution(plan, executor).run()
+        return self.executed(data, errors, requested, named)
+
+    def plan(
+        self,
+        document: Document,
+        operation: OperationDefinitionNode,
+        fragments: dict[str, FragmentDetails],
+        variables: VariableValues,
+    ) -> Plan | None:
+        if document.conditions is None:
+            assert document.node is not None
+            document.conditions = condition_variables(operation, document.node)
+        conditions = tuple(variables.coerced.get(name) for name in document.conditions)
+        key = (id(operation), conditions)
+        plan = document.plans.get(key)
+        if plan is None:
+            kept = {name: variables.coerced.get(name) for name in document.conditions}
+            planner = Planner(
+                self.graphql_schema,
+                fragments,
+                operation,
+                VariableValues(sources={}, coerced=kept),
+                self.call_of,
+            )
+            try:
+                plan = planner.plan()
+            except PlanTooLargeError:
+                return None
+            plan.unplanned = any(field.name in UNPLANNED_ROOT_FIELDS for field in plan.root.fields)
+            document.plans[key] = plan
+        return plan
+
+    def call_of(self, field: Any) -> Any:
+        found = self.calls.get(id(field))
+        if found is None:
+            found = self.calls[id(field)] = call_of(field)
+        return found
+
+    async def unplanned(self, executor: Any, context: Context, named: str | None) -> Answer:
+        """A document too large to plan runs on graphql-core's executor (limits still hold:
+        such a document is far past the node limit in practice)."""
+        await context.spend(Budget.QUERY_COST, 1)
+        result = await reference(executor)
+        return self.executed(result.data, list(result.errors or ()), 0, named)
+
+    async def spend_planned(self, context: Context, plan: Plan, requested: int) -> None:
+        if plan.operation.operation is OperationType.MUTATION:
+            calls = cost.planned_calls(plan)
+            await context.spend(Budget.MUTATIONS, calls.mutations)
+            await context.spend(Budget.SIGN_IN, calls.sign_ins)
+        else:
+            await context.spend(Budget.QUERY_COST, max(1, requested))
+
+    async def spend_written(
+        self, context: Context, node: DocumentNode, operation_name: str | None
+    ) -> None:
+        """A document refused before it was planned spends what its text asks."""
+        calls = cost.written_calls(node, operation_name)
+        if calls is None:
+            await context.spend(Budget.QUERY_COST, 1)
+            return
+        await context.spend(Budget.MUTATIONS, max(1, calls.mutations))
+        await context.spend(Budget.SIGN_IN, calls.sign_ins)
+
+    def refused(
+        self,
+        errors: list[GraphQLError],
+        operation_name: str | None = None,
+        *,
+        executed: bool = False,
+        cost: int = 0,
+    ) -> Answer:
+        errors = list(errors)
+        add_codes(errors, executed=executed, mask=self.mask)  # `executed`: coded as input errors
+        return Answer(
+            data=None,
+            errors=[formatted(error) for error in errors],
+            executed=False,
+            cost=cost,
+            limit=self.limits.nodes,
+            operation_name=operation_name,
+        )
+
+    def executed(
+        self,
+        data: dict[str, Any] | None,
+        errors: list[GraphQLError],
+        requested: int,
+        operation_name: str | None,
+    ) -> Answer:
+        add_codes(errors, executed=True, mask=self.mask)
+        answer = Answer(
+            data=data,
+            errors=[formatted(error) for error in errors],
+            executed=True,
+            cost=requested,
+            limit=self.limits.nodes,
+            operation_name=operation_name,
+        )
+        answer.mark_unavailable()
+        return answer
+
+
+async def reference(executor: Any) -> ExecutionResult:
+    """graphql-core's executor: the reference every planned answer must equal."""
+    result = executor.execute_operation()
+    if is_awaitable(result):
+        result = await result
+    assert isinstance(result, ExecutionResult)  # no @defer or @stream in this schema
+    return result
+
+
+def method_not_allowed(operation: OperationType, allowed: Collection[OperationType]) -> Answer:
+    if operation is OperationType.MUTATION:
+        message = "Mutations are sent with POST; GET runs queries only."
+        allow = "POST"
+    else:
+        message = f"{operation.value.capitalize()} operations are not served on this transport."
+        allow = "GET, POST"
+    answer = refused(405, ErrorCode.METHOD_NOT_ALLOWED, message)
+    answer.headers["allow"] = allow
+    return answer

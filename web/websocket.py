@@ -1,0 +1,214 @@
+"""GraphQL over WebSocket: the graphql-transport-ws protocol (the `graphql-ws` library's,
+spoken by Apollo Client's GraphQLWsLink and urql's subscriptionExchange).
+
+https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md
+
+- Only `graphql-transport-ws` is spoken. The legacy `graphql-ws` subprotocol
+  (subscriptions-transport-ws, unmaintained since 2021) is refused at the
+  handshake, like any other subprotocol, and so is a browser page from an
+  origin that is not in CORS_ORIGINS (cross-site WebSocket hijacking).
+- `connection_init` may carry `{"Authorization": "Bearer <token>"}`: the whole
+  connection runs as that member; an invalid token closes it with 4403.
+- Every `subscribe` runs through the engine, with fresh loaders, the same
+  deadline, limits, budgets and log line as over HTTP. An answer that executed
+  (data, with or without field errors) is a `next` then a `complete`; a refusal
+  (parse, validation, a limit, a budget, variables, the deadline, the database)
+  is an `error` carrying the same errors, with the same `extensions.code`, as
+  the HTTP answer would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import orjson
+from graphql import OperationType
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from engine import Engine, Operation
+from schema.account.authentication import Unauthenticated, Viewer, authenticate
+from settings import Settings
+
+SUBPROTOCOL = "graphql-transport-ws"
+ALL_OPERATIONS = frozenset(OperationType)
+INIT_TIMEOUT_SECONDS = 3.0
+
+
+class Close(Exception):  # noqa: N818 - a protocol outcome, not a failure of ours
+    """Close the socket with this code and reason."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+class GraphQLWebSocket:
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.engine = engine
+        self.settings = settings
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        websocket = WebSocket(scope, receive, send)
+        origin = websocket.headers.get("origin")
+        offered = scope.get("subprotocols") or []
+        if (origin is not None and origin not in self.settings.cors_origins) or (
+            SUBPROTOCOL not in offered
+        ):
+            await websocket.close()  # before accepting: the handshake answers 403
+            return
+        await websocket.accept(subprotocol=SUBPROTOCOL)
+        connection = Connection(self.engine, websocket)
+        try:
+            await connection.serve()
+        except Close as close:
+            await connection.close(close.code, close.reason)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            await connection.stop()
+
+
+class Connection:
+    """One socket: its viewer, once acknowledged, and its running operations by id."""
+
+    def __init__(self, engine: Engine, websocket: WebSocket) -> None:
+        self.engine = engine
+        self.websocket = websocket
+        self.viewer: Viewer | None = None
+        self.acknowledged = False
+        self.initialising = False
+        self.running: dict[str, asyncio.Task[None]] = {}
+
+    async def serve(self) -> None:
+        try:
+            async with asyncio.timeout(INIT_TIMEOUT_SECONDS):
+                await self.handle(await self.receive())
+        except TimeoutError:
+            raise Close(4408, "Connection initialisation timeout") from None
+        while True:
+            await self.handle(await self.receive())
+
+    async def receive(self) -> dict[str, Any]:
+        message = await self.websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(message.get("code", 1000))
+        text = message.get("text")
+        if text is None:
+            raise Close(4400, "Messages must be JSON text")
+        try:
+            parsed = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            raise Close(4400, "Invalid message received") from None
+        if not isinstance(parsed, dict) or not isinstance(parsed.get("type"), str):
+            raise Close(4400, "Invalid message received")
+        return parsed
+
+    async def handle(self, message: dict[str, Any]) -> None:
+        kind = message["type"]
+        if kind == "connection_init":
+            await self.initialise(message.get("payload"))
+        elif kind == "ping":
+            await self.send({"type": "pong"})
+        elif kind == "pong":
+            pass
+        elif kind == "subscribe":
+            self.subscribe(message)
+        elif kind == "complete":
+            task = self.running.pop(str(message.get("id")), None)
+            if task is not None:
+                task.cancel()
+        else:
+            raise Close(4400, f"Unexpected message of type {kind}")
+
+    async def initialise(self, payload: Any) -> None:
+        if self.initialising or self.acknowledged:
+            raise Close(4429, "Too many initialisation requests")
+        self.initialising = True
+        if payload is not None and not isinstance(payload, dict):
+            raise Close(4400, "The connection_init payload must be an object")
+        authorization = authorization_of(payload or {})
+        if authorization is not None:
+            try:
+                async with asyncio.timeout(self.engine.settings.request_timeout_seconds):
+                    self.viewer = await authenticate(authorization, self.engine.clock())
+            except Unauthenticated:
+                raise Close(4403, "Forbidden") from None
+            except Exception as error:
+                # The token could not be checked (database down, deadline): try again later.
+                raise Close(1013, "Try again later") from error
+        self.acknowledged = True
+        await self.send({"type": "connection_ack"})
+
+    def subscribe(self, message: dict[str, Any]) -> None:
+        if not self.acknowledged:
+            raise Close(4401, "Unauthorized")
+        identifier = message.get("id")
+        payload = message.get("payload")
+        if not isinstance(identifier, str) or not identifier or not isinstance(payload, dict):
+            raise Close(4400, "Invalid message received")
+        if identifier in self.running:
+            raise Close(4409, f"Subscriber for {identifier} already exists")
+        operation = operation_of(payload)
+        if operation is None:
+            raise Close(4400, "Invalid message received")
+        task = asyncio.create_task(self.execute(identifier, operation))
+        self.running[identifier] = task
+
+    async def execute(self, identifier: str, operation: Operation) -> None:
+        try:
+            answer = await self.engine.run(
+                operation,
+                self.websocket,
+                allowed=ALL_OPERATIONS,
+                viewer=self.viewer,
+                transport="ws",
+            )
+            if answer.executed:
+                await self.send({"id": identifier, "type": "next", "payload": answer.body()})
+                await self.send({"id": identifier, "type": "complete"})
+            else:
+                await self.send({"id": identifier, "type": "error", "payload": answer.errors})
+        except (WebSocketDisconnect, RuntimeError):
+            pass  # the socket went away meanwhile
+        finally:
+            self.running.pop(identifier, None)
+
+    async def send(self, message: dict[str, Any]) -> None:
+        if self.websocket.application_state is WebSocketState.CONNECTED:
+            await self.websocket.send_text(orjson.dumps(message).decode())
+
+    async def close(self, code: int, reason: str) -> None:
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+            if self.websocket.application_state is WebSocketState.CONNECTED:
+                await self.websocket.close(code, reason)
+
+    async def stop(self) -> None:
+        for task in list(self.running.values()):
+            task.cancel()
+        for task in list(self.running.values()):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self.running.clear()
+
+
+def authorization_of(payload: dict[str, Any]) -> str | None:
+    for name, value in payload.items():
+        if isinstance(name, str) and name.lower() == "authorization" and isinstance(value, str):
+            return value
+    return None
+
+
+def operation_of(payload: dict[str, Any]) -> Operation | None:
+    query = payload.get("query")
+    variables = payload.get("variables")
+    operation_name = payload.get("operationName")
+    if not isinstance(query, str):
+        return None
+    if variables is not None and not isinstance(variables, dict):
+        return None
+    if operation_name is not None and not isinstance(operation_name, str):
+        return None
+    return Operation(query, variables, operation_name)
