@@ -18,7 +18,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
 from tortoise.contrib.starlette import RegisterTortoise
 
-from engine import Engine
+from engine import Engine, versions
 from engine.limits import limits_of
 from models.config import tortoise_config
 from schema.context import utc_now
@@ -63,6 +63,7 @@ def rate_limiter(settings: Settings) -> tuple[RateLimiter, RedisStore | None]:
 def create_app(
     settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now
 ) -> Starlette:
+    versions.check()
     settings = settings or Settings.from_env()
     limiter, redis = rate_limiter(settings)
     engine = Engine(

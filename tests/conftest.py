@@ -35,10 +35,15 @@ POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 TEST_SECRET_KEY = "test-secret-key"
 
 
-def pytest_report_header() -> str:
+def pytest_report_header() -> list[str]:
+    execution = "planned" if GRAPHQL_PLANS.graphql_plans else "graphql-core's executor"
     if POSTGRES_URL:
-        return f"databases: SQLite and PostgreSQL ({urlsplit(POSTGRES_URL).netloc})"
-    return "databases: SQLite only (set TEST_DATABASE_URL to run every test on PostgreSQL too)"
+        databases = f"databases: SQLite and PostgreSQL ({urlsplit(POSTGRES_URL).netloc})"
+    else:
+        databases = (
+            "databases: SQLite only (set TEST_DATABASE_URL to run every test on PostgreSQL too)"
+        )
+    return [databases, f"execution: {execution} (GRAPHQL_PLANS)"]
 
 
 def with_database(url: str, name: str) -> str:
@@ -53,13 +58,19 @@ async def admin(sql: str) -> None:
         await connection.close()
 
 
+# CI runs the whole suite twice: with planned execution (the default) and without.
+GRAPHQL_PLANS = Settings.from_env({"GRAPHQL_PLANS": os.environ.get("GRAPHQL_PLANS", "")})
+
+
 def settings_for(url: str, **overrides: Any) -> Settings:
-    """Settings for tests: rate limits off unless a test turns them on."""
+    """Settings for tests: rate limits off unless a test turns them on; planned execution
+    as GRAPHQL_PLANS says."""
     values: dict[str, Any] = {
         "database_url": url,
         "secret_key": TEST_SECRET_KEY,
         "secret_key_is_ephemeral": False,
         "rate_limits": False,
+        "graphql_plans": GRAPHQL_PLANS.graphql_plans,
     }
     return Settings(**(values | overrides))
 

@@ -102,7 +102,10 @@ class RateLimiter:
         if self.store is None or amount <= 0:
             return 0.0
         limit = self.per_minute[budget]
-        amount = min(amount, limit)  # a request as big as the whole budget still fits
+        if amount > limit:
+            if budget is not Budget.QUERY_COST:
+                return math.inf  # more calls than the whole budget: never at once
+            amount = limit  # a query as costly as the whole budget still fits
         key = hmac.new(self.secret.encode(), viewer.encode(), hashlib.sha256).hexdigest()[:32]
         return await self.store.spend(f"{budget.value}:{key}", amount * PERIOD / limit, now)
 
@@ -111,9 +114,17 @@ class RateLimited(Exception):  # noqa: N818 - an answer (429), not a failure of 
     """A budget is spent: the request is answered with `error` and nothing runs."""
 
     def __init__(self, budget: Budget, wait: float) -> None:
-        seconds = max(1, math.ceil(wait))
+        name = budget.value.replace("_", " ")
         super().__init__(budget.value)
+        if math.isinf(wait):
+            seconds = int(PERIOD)
+            message = (
+                f"This request alone makes more calls than the {name} budget allows in a "
+                "minute: send fewer at once."
+            )
+        else:
+            seconds = max(1, math.ceil(wait))
+            message = f"Rate limit of {name} reached: try again in {seconds} s."
         self.error = GraphQLError(
-            f"Rate limit of {budget.value.replace('_', ' ')} reached: try again in {seconds} s.",
-            extensions={"code": ErrorCode.RATE_LIMITED.value, "retryAfter": seconds},
+            message, extensions={"code": ErrorCode.RATE_LIMITED.value, "retryAfter": seconds}
         )

@@ -13,6 +13,7 @@ from tortoise.context import TortoiseContext
 from engine import Answer, limits
 from engine.limits import count_tokens
 from settings import Settings
+from tests.conftest import settings_for
 from tests.engine.helpers import engine_for
 from tests.engine.helpers import run as run_in
 from tests.web.helpers import app_client
@@ -20,7 +21,7 @@ from tests.web.helpers import app_client
 
 def run(query: str, variables: dict[str, Any] | None = None) -> Answer:
     """Run in process; a refused query never reaches a resolver, so needs no database."""
-    return asyncio.run(run_in(engine_for(Settings()), query, variables))
+    return asyncio.run(run_in(engine_for(settings_for("sqlite://:memory:")), query, variables))
 
 
 async def run_on(settings: Settings, query: str, variables: dict[str, Any] | None = None) -> Answer:

@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from tortoise.context import TortoiseContext
 
 from demo.seed import DEMO_PASSWORD, SEED_GROUP_SLUG, seed_if_empty
-from models import Article
+from models import Article, Member
 from schema.core.rate_limits import PERIOD, Budget, MemoryStore, RateLimiter, RedisStore
 from server import GROUP_PAGE_QUERY, create_app
 from settings import Settings
@@ -284,3 +284,70 @@ async def test_a_viewer_spends_at_the_rate_of_the_budget() -> None:
     assert burst[:60] == [0.0] * 60
     assert burst[60] == pytest.approx(1.0)
     assert a_second_later == 0.0
+
+
+# Calls are counted where execution finds them: inside inline and named fragments too.
+FRAGMENTED_SIGN_INS = """
+mutation Guesses($guess: SignInInput!, $account: SignUpInput!) {
+  ... on Mutation { a: signIn(input: $guess) { token } }
+  ...More
+}
+fragment More on Mutation {
+  b: signUp(input: $account) { token }
+}
+"""
+
+
+def guesses(n: int) -> dict[str, Any]:
+    return {
+        "guess": {"email": "sam@example.org", "password": f"guess-{n}"},
+        "account": {"name": f"Bot {n}", "email": f"bot{n}@example.org", "password": "p" * 12},
+    }
+
+
+async def test_sign_ins_inside_fragments_spend_the_sign_in_budget(
+    db: TortoiseContext,
+    settings: Settings,
+    clock: Clock,
+    store: str | None,
+    apps: Callable[[Settings], Starlette],
+) -> None:
+    await seed_if_empty()
+    app = apps(limited(settings, store, rate_limit_sign_in=3))
+    async with client_for(app) as http:
+        answers = [
+            await http.post(
+                "/graphql", json={"query": FRAGMENTED_SIGN_INS, "variables": guesses(n)}
+            )
+            for n in range(2)
+        ]
+
+    assert [answer.status_code for answer in answers] == [200, 429]
+    assert answers[1].json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert await Member.filter(name__startswith="Bot").count() == 1  # the refused one ran nothing
+
+
+MANY_SIGN_INS = (
+    "mutation Many($guess: SignInInput!) { ... on Mutation { "
+    + " ".join(f"a{n}: signIn(input: $guess) {{ token }}" for n in range(4))
+    + " } }"
+)
+
+
+async def test_one_request_with_more_calls_than_the_budget_is_refused_whole(
+    db: TortoiseContext,
+    settings: Settings,
+    clock: Clock,
+    store: str | None,
+    apps: Callable[[Settings], Starlette],
+) -> None:
+    app = apps(limited(settings, store, rate_limit_sign_in=3))
+    async with client_for(app) as http:
+        answer = await http.post(
+            "/graphql", json={"query": MANY_SIGN_INS, "variables": {"guess": guesses(0)["guess"]}}
+        )
+
+    assert answer.status_code == 429
+    [error] = answer.json()["errors"]
+    assert error["extensions"] == {"code": "RATE_LIMITED", "retryAfter": 60}
+    assert "more calls than the sign in budget" in error["message"]
