@@ -16,6 +16,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 GRAPHQL_TRANSPORT_WS = Subprotocol("graphql-transport-ws")
+RECEIVE_SECONDS = 10.0
 
 
 def free_port() -> int:
@@ -53,8 +54,8 @@ class GraphQLWebSocketClient:
     async def send(self, message: dict[str, Any]) -> None:
         await self.socket.send(orjson.dumps(message).decode())
 
-    async def receive(self, timeout: float = 10.0) -> dict[str, Any]:
-        async with asyncio.timeout(timeout):
+    async def receive(self) -> dict[str, Any]:
+        async with asyncio.timeout(RECEIVE_SECONDS):
             message: dict[str, Any] = orjson.loads(await self.socket.recv())
         return message
 
