@@ -13,6 +13,7 @@ translate their protocol to an `Operation` and the `Answer` back.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Callable, Collection
 from datetime import datetime
@@ -166,16 +167,7 @@ class Engine:
                 else ""
             )
             return refused(200, ErrorCode.BAD_REQUEST, f"The document has no operation{missing}.")
-        executor = execution_context_class().build(
-            self.graphql_schema,
-            node,
-            None,
-            context,
-            operation.variables,
-            operation.operation_name,
-            is_awaitable=is_awaitable,
-            hide_suggestions=self.mask,
-        )
+        executor = self.executor(node, context, operation)
         if isinstance(executor, list):  # variables that do not fit their types
             await self.spend_written(context, node, operation.operation_name)
             return self.refused(executor, named, executed=True)
@@ -188,12 +180,28 @@ class Engine:
             error = refusal(ErrorCode.NODE_LIMIT_EXCEEDED, requested, self.limits.nodes)
             return self.refused([error], named, cost=requested)
         await self.spend_planned(context, plan, requested)
-        if not self.plans_on or plan.unplanned:
-            result = await reference(executor)
-            data, errors = result.data, list(result.errors or ())
-        else:
-            data, errors = await PlannedExecution(plan, executor).run()
-        return self.executed(data, errors, requested, named)
+        if self.plans_on and not plan.unplanned:
+            execution = PlannedExecution(plan, executor)
+            data, errors = await execution.run()
+            if not execution.ambiguous:
+                return self.executed(data, errors, requested, named)
+            # Run again from scratch: fresh loaders, as graphql-core would have started.
+            executor = self.executor(node, dataclasses.replace(context), operation)
+        result = await reference(executor)
+        return self.executed(result.data, list(result.errors or ()), requested, named)
+
+    def executor(self, node: DocumentNode, context: Context, operation: Operation) -> Any:
+        """graphql-core's executor for this operation, or the errors of its variables."""
+        return execution_context_class().build(
+            self.graphql_schema,
+            node,
+            None,
+            context,
+            operation.variables,
+            operation.operation_name,
+            is_awaitable=is_awaitable,
+            hide_suggestions=self.mask,
+        )
 
     def plan(
         self,

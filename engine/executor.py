@@ -18,9 +18,12 @@ synchronously resolved ones in document order, then those behind awaitables,
 and it drops an error whose position lies under one already nulled. Each error
 here is recorded with that order (the number of awaited resolvers above and at
 it, then its position in the document) and the same rule is applied once at the
-end. Where graphql-core's own order depends on which SQL statement answers
-first (two resolvers waiting on different loaders), this order is one of the
-orders graphql-core can give.
+end. With two errors or more, graphql-core's own answer can depend on which SQL
+statement answers first (which error is kept when both null the same parent,
+and in which order they come): such a query is answered by graphql-core's
+executor instead (`ambiguous`, see `engine.engine`), so that it is graphql-core's
+answer by construction. A mutation cannot be run twice: its errors keep the order
+above, root field by root field as graphql-core executes them.
 
 Not supported here (run on graphql-core's executor instead, see
 `engine.operations`): subscriptions' source streams, introspection
@@ -104,7 +107,15 @@ class Cell:
 
 @types.coroutine
 def resume(coroutine: Coroutine[Any, Any, Any], waits_on: Any) -> Generator[Any, Any, Any]:
-    """Go on with a coroutine already stepped once, which now waits on `waits_on`."""
+    """Go on with a coroutine already stepped once, which now waits on `waits_on`.
+
+    A future marks itself "blocking" when awaited and the task that receives it clears
+    the mark; while it is set, anything else awaiting the future fails ("await wasn't
+    used with future"). `PlannedExecution.wait` clears it at once, so that other
+    coroutines of the level may wait on the same future (a loader's key asked twice),
+    and it is set again here, just before the task receives the future."""
+    if isinstance(waits_on, asyncio.Future):
+        waits_on._asyncio_future_blocking = True
     while True:
         try:
             sent = yield waits_on
@@ -173,6 +184,11 @@ class PlannedExecution:
         self.waiting: list[Waiting] = []
         self.type_checked: dict[tuple[str, type], bool] = {}
         self.runtime_types: dict[tuple[int, type], GraphQLObjectType] = {}
+
+    @property
+    def ambiguous(self) -> bool:
+        """More than one error in a query: graphql-core's executor must answer it."""
+        return len(self.errors) > 1 and self.planner.operation.operation.value == "query"
 
     async def run(self) -> tuple[dict[str, Any] | None, list[GraphQLError]]:
         root: dict[str, Any] = {}
@@ -367,6 +383,8 @@ class PlannedExecution:
             except Exception as error:  # noqa: BLE001 - a field error, reported
                 self.fail(error, plan, container, key, parent, ordinal, depth, completion.nullable)
                 return
+            if isinstance(waits_on, asyncio.Future):
+                waits_on._asyncio_future_blocking = False  # see resume()
             awaitable = asyncio.get_running_loop().create_task(
                 resume(awaitable, waits_on), context=context
             )

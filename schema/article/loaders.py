@@ -6,7 +6,7 @@ from models.sql import Row, fetch
 from schema.article.types import Article
 from schema.core.access import Access, AccessGetter
 from schema.core.keyset import Listing
-from schema.core.loaders import Clock, PageKey, count_loader, in_key_order, page_loader
+from schema.core.loaders import Clock, Loader, PageKey, count_loader, in_key_order, page_loader
 
 # Articles come with their author's name, so `author` needs no query of its own.
 WITH_AUTHOR = "JOIN members author ON author.id = a.author_id"
@@ -38,7 +38,7 @@ def article_by_id_loader(access: AccessGetter) -> DataLoader[int, Article | None
         rows = await fetch(f"{readable} AND a.id = ANY(?)", [*params, ids])
         return in_key_order(ids, rows, Article.from_row)
 
-    return DataLoader(load_fn=load)
+    return Loader(load_fn=load)
 
 
 def articles_by_group_loader(clock: Clock) -> DataLoader[PageKey, list[Row]]:
@@ -63,4 +63,4 @@ async def load_pinned(group_ids: list[int]) -> list[list[Article]]:
 
 
 def pinned_articles_by_group_loader() -> DataLoader[int, list[Article]]:
-    return DataLoader(load_fn=load_pinned)
+    return Loader(load_fn=load_pinned)

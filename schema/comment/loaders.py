@@ -6,7 +6,7 @@ from models.sql import Row, fetch
 from schema.comment.types import Comment
 from schema.core.access import AccessGetter
 from schema.core.keyset import Listing
-from schema.core.loaders import Clock, PageKey, count_loader, in_key_order, page_loader
+from schema.core.loaders import Clock, Loader, PageKey, count_loader, in_key_order, page_loader
 
 # Comments come with their author's name and their group, so that `author` and the
 # viewer's permissions need no query of their own.
@@ -50,7 +50,7 @@ def comment_by_id_loader(access: AccessGetter) -> DataLoader[int, Comment | None
         rows = await fetch(f"{readable_comments(readable)} AND c.id = ANY(?)", [*params, ids])
         return in_key_order(ids, rows, Comment.from_row)
 
-    return DataLoader(load_fn=load)
+    return Loader(load_fn=load)
 
 
 def comments_by_article_loader(clock: Clock) -> DataLoader[PageKey, list[Row]]:

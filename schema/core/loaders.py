@@ -6,8 +6,9 @@ a module global, or it caches across requests.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -18,9 +19,25 @@ from schema.core import keyset, ranking
 from schema.core.keyset import Listing
 from schema.core.pagination import Page
 
+K = TypeVar("K")
 T = TypeVar("T")
 PageKey = tuple[int, Page]
 Clock = Callable[[], datetime]
+
+
+class Loader(DataLoader[K, T]):
+    """Strawberry's DataLoader, handing each caller its own future of a key's value.
+
+    One key's future is shared by everyone who asks for it; when a caller is
+    cancelled (graphql-core cancels the siblings of a field that failed), asyncio
+    cancels the future it waited on, and every other caller of that key would get
+    the cancellation instead of the value. Shielded, only the cancelled caller's
+    own future is cancelled.
+    """
+
+    def load(self, key: K) -> Awaitable[T]:
+        future = super().load(key)
+        return future if future.done() else asyncio.shield(future)  # type: ignore[attr-defined]
 
 
 def in_key_order(
@@ -48,7 +65,7 @@ def page_loader(listing: Listing, clock: Clock) -> DataLoader[PageKey, list[Row]
                 found[parent, page] = rows_by_parent.get(parent, [])
         return [found[key] for key in keys]
 
-    return DataLoader(load_fn=load)
+    return Loader(load_fn=load)
 
 
 def count_loader(listing: Listing) -> DataLoader[int, int]:
@@ -58,4 +75,4 @@ def count_loader(listing: Listing) -> DataLoader[int, int]:
         found = await keyset.counts(listing, parents)
         return [found.get(parent, 0) for parent in parents]
 
-    return DataLoader(load_fn=load)
+    return Loader(load_fn=load)

@@ -6,7 +6,7 @@ from models import MembershipStatus
 from models.sql import Row, fetch
 from schema.core.access import AccessGetter
 from schema.core.keyset import Listing
-from schema.core.loaders import Clock, PageKey, count_loader, in_key_order, page_loader
+from schema.core.loaders import Clock, Loader, PageKey, count_loader, in_key_order, page_loader
 from schema.group.types import Group
 
 GROUPS = Listing(table="groups", alias="g", where="TRUE")
@@ -20,7 +20,7 @@ def group_by_id_loader(access: AccessGetter) -> DataLoader[int, Group | None]:
         )
         return in_key_order(ids, rows, Group.from_row)
 
-    return DataLoader(load_fn=load)
+    return Loader(load_fn=load)
 
 
 def group_by_slug_loader(access: AccessGetter) -> DataLoader[str, Group | None]:
@@ -30,7 +30,7 @@ def group_by_slug_loader(access: AccessGetter) -> DataLoader[str, Group | None]:
         found = {row["slug"]: Group.from_row(row) for row in await fetch(sql, [slugs, *params])}
         return [found.get(slug) for slug in slugs]
 
-    return DataLoader(load_fn=load)
+    return Loader(load_fn=load)
 
 
 def _memberships(status: str) -> Listing:

@@ -7,7 +7,7 @@ from strawberry.dataloader import DataLoader
 from models import MembershipRole, MembershipStatus
 from models.sql import fetch
 from schema.core.access import Standing
-from schema.core.loaders import in_key_order
+from schema.core.loaders import Loader, in_key_order
 from schema.member.types import Member
 
 
@@ -17,7 +17,7 @@ async def load_members(ids: list[int]) -> list[Member | None]:
 
 
 def member_by_id_loader() -> DataLoader[int, Member | None]:
-    return DataLoader(load_fn=load_members)
+    return Loader(load_fn=load_members)
 
 
 async def load_standings(member_ids: list[int]) -> list[dict[int, Standing]]:
@@ -35,4 +35,4 @@ async def load_standings(member_ids: list[int]) -> list[dict[int, Standing]]:
 
 def standings_by_member_loader() -> DataLoader[int, dict[int, Standing]]:
     """Each member's memberships and join requests, by group id."""
-    return DataLoader(load_fn=load_standings)
+    return Loader(load_fn=load_standings)

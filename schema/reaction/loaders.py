@@ -6,6 +6,7 @@ from strawberry.dataloader import DataLoader
 
 from models.sql import fetch
 from schema.core.access import AccessGetter
+from schema.core.loaders import Loader
 from schema.reaction.types import ReactionGroup, ReactionKind
 
 
@@ -38,4 +39,4 @@ def reaction_groups_loader(
             for pk in ids
         ]
 
-    return DataLoader(load_fn=load)
+    return Loader(load_fn=load)

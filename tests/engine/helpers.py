@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from graphql import OperationType
@@ -16,10 +18,14 @@ from settings import Settings
 EVERY_OPERATION = frozenset(OperationType)
 
 
-def engine_for(settings: Settings, schema: Any = groupql_schema) -> Engine:
+def engine_for(
+    settings: Settings,
+    schema: Any = groupql_schema,
+    clock: Callable[[], datetime] = utc_now,
+) -> Engine:
     """An engine on `schema` with rate limits off."""
     limiter = RateLimiter(store=None, per_minute={}, secret=settings.secret_key)
-    return Engine(schema, settings, limits_of(settings), limiter, utc_now)
+    return Engine(schema, settings, limits_of(settings), limiter, clock)
 
 
 async def run(engine: Engine, query: str, variables: dict[str, Any] | None = None) -> Answer:
