@@ -305,10 +305,15 @@ class Engine:
 
 
 async def reference(executor: Any) -> ExecutionResult:
-    """graphql-core's executor: the reference every planned answer must equal."""
+    """graphql-core's executor: the reference every planned answer must equal.
+
+    graphql-core leaves the siblings of a field that failed to settle in the
+    background; they are awaited here, so that nothing of a request outlives it."""
     result = executor.execute_operation()
     if is_awaitable(result):
         result = await result
+    if executor.background_futures:
+        await asyncio.gather(*executor.background_futures, return_exceptions=True)
     assert isinstance(result, ExecutionResult)  # no @defer or @stream in this schema
     return result
 

@@ -149,6 +149,27 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def twin_databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """Two migrated, empty databases for this test alone (to run the same operations on
+    both and compare)."""
+    if request.param == "sqlite":
+        paths = [tmp_path / "one.sqlite3", tmp_path / "two.sqlite3"]
+        for path in paths:
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite://{paths[0]}", f"sqlite://{paths[1]}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    names = [f"groupql_test_{uuid.uuid4().hex[:12]}" for _ in range(2)]
+    for name in names:
+        asyncio.run(admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield with_database(POSTGRES_URL, names[0]), with_database(POSTGRES_URL, names[1])
+    finally:
+        for name in names:
+            asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return settings_for(database_url)
