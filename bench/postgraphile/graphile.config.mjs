@@ -2,7 +2,8 @@
 // recommended defaults) and simplify-inflection (relations named `articles`,
 // `author`, `comments` rather than `articlesByGroupId`, `memberByAuthorId`),
 // served as in production: no GraphiQL, no watch mode, no explain.
-// DATABASE_URL, PORT and PG_POOL_SIZE come from the environment (bench/peer.py).
+// DATABASE_URL and PG_POOL_SIZE come from the environment, the port from the
+// command line (bench/peer.py).
 import { makePgService } from "postgraphile/adaptors/pg";
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
 import { PgSimplifyInflectionPreset } from "@graphile/simplify-inflection";
@@ -20,7 +21,6 @@ const preset = {
   ],
   grafserv: {
     host: "127.0.0.1",
-    port: Number(process.env.PORT),
     graphqlPath: "/graphql",
     graphiql: false,
     watch: false,
