@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -46,10 +47,12 @@ async def measure(target: Target, options: Options, backends: Backends | None) -
     await wrk.run(target.url, warmup, {**target.environ, "BENCH_RUN_TAG": f"{tag}-warmup"})
     busy = await machine.busy_percent()
     server_before = procfs.cpu_seconds(target.server.pid)
-    postgres_before = await backends.snapshot() if backends else {}
-    result = await wrk.run(target.url, load, {**target.environ, "BENCH_RUN_TAG": f"{tag}-timed"})
-    server_after = procfs.cpu_seconds(target.server.pid)
-    usage = await backends.used_since(postgres_before) if backends else None
+    async with contextlib.AsyncExitStack() as stack:
+        meter = await stack.enter_async_context(backends.metered()) if backends else None
+        timed = {**target.environ, "BENCH_RUN_TAG": f"{tag}-timed"}
+        result = await wrk.run(target.url, load, timed)
+        server_after = procfs.cpu_seconds(target.server.pid)
+    usage = meter.usage() if meter else None
     server_seconds = (
         None if server_before is None or server_after is None else server_after - server_before
     )

@@ -171,7 +171,7 @@ def facts(options: Options, postgres: str, runs: report.Runs) -> list[tuple[str,
         ),
         ("pinning", pinning),
         ("CPUs busy before the timed runs", f"{min(busy):.0f}% to {max(busy):.0f}%"),
-        ("PostgreSQL backends gone during a timed run (CPU not counted)", str(vanished)),
+        ("busy PostgreSQL backends gone during a timed run (CPU not counted)", str(vanished)),
     ]
 
 
