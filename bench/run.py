@@ -83,6 +83,8 @@ async def prepare(options: Options, secret_key: str) -> Data:
     threads = await database.thread_article_ids(
         url, operations.THREAD_COMMENTS, operations.THREAD_REPLIES
     )
+    if not threads:
+        raise WrongAnswerError("no article with a full thread in the data: see demo/bulk.py")
     page_statements = {}
     for size in PAGE_SIZES:
         query = operations.page_query(size)
@@ -106,10 +108,11 @@ async def prepare(options: Options, secret_key: str) -> Data:
 
 
 def launch(
-    name: str, database_url: str, secret_key: str, node: str
+    name: str, database_url: str, secret_key: str, node: str, log_name: str = ""
 ) -> AbstractAsyncContextManager[servers.Server]:
-    """Start server `name` on `database_url`; its log goes to bench/results/<name>.log."""
-    log = report.RESULTS_DIR / f"{name}.log"
+    """Start server `name` on `database_url`; its log goes to bench/results/<log_name>.log
+    (by default `name`)."""
+    log = report.RESULTS_DIR / f"{log_name or name}.log"
     if name == POSTGRAPHILE:
         environ = peer.environ(database_url, POOL_SIZE)
         return servers.serve(name, peer.command(node), environ, log)
@@ -136,7 +139,7 @@ async def wire_counts(
     for name in SERVERS:
         async with counting_proxy(host, port) as (counter, proxy_port):
             url = counting.through(options.database_url, proxy_port)
-            async with launch(name, url, secret_key, node) as server:
+            async with launch(name, url, secret_key, node, f"{name}-wire") as server:
                 found[name] = await counting.count(server, counter, data.thread_pks, data.view_pks)
         print(f"{name}'s SQL statements in each request, on the wire: {found[name]}", flush=True)
     return found
