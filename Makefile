@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# PostGraphile 5, the benchmark's peer, installed by npm from the committed lock file.
+PEER := bench/postgraphile
+PEER_INSTALLED := $(PEER)/node_modules/.installed
 
 .PHONY: run test lint types pytest schema bench clean
 
@@ -34,8 +37,14 @@ pytest: $(INSTALLED)
 schema: $(INSTALLED)
 	$(BIN)/python -c 'from schema.schema import schema; open("schema/schema.graphql", "w").write(schema.as_str() + "\n")'
 
-bench: $(INSTALLED)
+$(PEER_INSTALLED): $(PEER)/package.json $(PEER)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "make bench needs npm (Node.js) to install PostGraphile: apt-get update && apt-get install -y npm" >&2; exit 1; }
+	cd $(PEER) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+bench: $(INSTALLED) $(PEER_INSTALLED)
+	@command -v wrk >/dev/null 2>&1 || { echo "make bench needs wrk: apt-get update && apt-get install -y wrk" >&2; exit 1; }
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) *.egg-info .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) *.egg-info .mypy_cache .ruff_cache .pytest_cache $(PEER)/node_modules

@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--name", required=True)
     create.add_argument("--email")
     defaults = Sizes()
-    for name in ("members", "groups", "articles", "comments"):
+    for name in ("members", "groups", "articles", "comments", "threads"):
         generate_parser.add_argument(f"--{name}", type=int, default=getattr(defaults, name))
     arguments = parser.parse_args(argv)
     try:
@@ -103,9 +103,10 @@ def main(argv: list[str] | None = None) -> int:
                 groups=arguments.groups,
                 articles=arguments.articles,
                 comments=arguments.comments,
+                threads=arguments.threads,
             )
             asyncio.run(run_generate(settings, sizes))
-    except (SettingsError, RuntimeError, IntegrityError) as error:
+    except (SettingsError, RuntimeError, ValueError, IntegrityError) as error:
         print(f"manage.py {arguments.command}: {error}", file=sys.stderr)
         return 2
     return 0

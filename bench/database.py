@@ -18,6 +18,12 @@ PUBLIC_ARTICLE_IDS = (
     "SELECT a.id FROM articles a JOIN groups g ON g.id = a.group_id "
     "WHERE g.privacy = 'PUBLIC' ORDER BY a.id"
 )
+PUBLIC_GROUP_SLUGS = "SELECT slug FROM groups WHERE privacy = 'PUBLIC' ORDER BY id"
+THREAD_ARTICLE_IDS = (
+    "SELECT a.id FROM articles a JOIN groups g ON g.id = a.group_id AND g.privacy = 'PUBLIC' "
+    "WHERE a.deleted_at IS NULL AND (SELECT count(*) FROM comments c WHERE c.article_id = a.id "
+    "AND c.parent_id IS NULL AND c.reply_count >= $2) >= $1 ORDER BY a.id"
+)
 
 
 class DatabaseUnavailableError(Exception):
@@ -95,5 +101,49 @@ async def server_version(url: str) -> str:
     try:
         version: str = await connection.fetchval("SHOW server_version")
         return version
+    finally:
+        await connection.close()
+
+
+async def execute_script(url: str, script: str) -> None:
+    """Run `script` (several statements) in the database."""
+    connection = await connect(url)
+    try:
+        await connection.execute(script)
+    finally:
+        await connection.close()
+
+
+async def reset_state(url: str) -> float:
+    """Bring the tables the view requests change back to one state; return the seconds.
+
+    Every view marker goes, and articles is rewritten compactly: `views` is indexed,
+    so every increment is a non-HOT update that leaves a dead row and index entries
+    behind, and a run that follows many increments would read a bloated table.
+    """
+    started = time.perf_counter()
+    connection = await connect(url)
+    try:
+        await connection.execute("TRUNCATE article_views")
+        await connection.execute("VACUUM (FULL, ANALYZE) articles")
+    finally:
+        await connection.close()
+    return time.perf_counter() - started
+
+
+async def public_group_slugs(url: str) -> list[str]:
+    connection = await connect(url)
+    try:
+        rows = await connection.fetch(PUBLIC_GROUP_SLUGS)
+        return [row["slug"] for row in rows]
+    finally:
+        await connection.close()
+
+
+async def thread_article_ids(url: str, comments: int, replies: int) -> list[int]:
+    """Public articles with at least `comments` top-level comments of `replies` replies each."""
+    connection = await connect(url)
+    try:
+        return [row["id"] for row in await connection.fetch(THREAD_ARTICLE_IDS, comments, replies)]
     finally:
         await connection.close()

@@ -1,13 +1,9 @@
-"""The floor: the benchmark's two requests done with the least machinery that can do them.
+"""The floor: the benchmark's requests done with the least machinery that can do them.
 
 Starlette routes, one asyncpg pool, orjson, and one SQL statement per request:
-PostgreSQL builds the whole group page as JSON itself. It is what groupql would
-cost with no GraphQL, no ORM and no Python-side objects, so groupql's speed is
-reported as a fraction of it.
-
-One simplification: the floor's `excerpt` is `left(body, 200)`, where groupql
-renders the Markdown to plain text and cuts it on a word boundary (a cached
-step in groupql, so the difference in work is small).
+PostgreSQL builds the whole group page, or article thread, as JSON itself
+(`bench.floor_sql`). It is what groupql would cost with no GraphQL, no ORM and
+no Python-side objects, so groupql's speed is reported as a fraction of it.
 
 Serve it with `uvicorn bench.floor:app`; it reads DATABASE_URL and DB_POOL_SIZE.
 """
@@ -25,77 +21,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-
-def _base64url(text: str) -> str:
-    """SQL for base64url without padding of `text` (encode() wraps lines: drop the newlines)."""
-    return f"rtrim(translate(encode(convert_to({text}, 'UTF8'), 'base64'), E'+/\\n', '-_'), '=')"
+from bench.floor_sql import ARTICLE_THREAD, COUNT_VIEW, GROUP_PAGE
 
 
-ARTICLE_ID = _base64url("'Article:' || a.id")
-ARTICLE_CURSOR = _base64url(
-    """'["article:NEWEST","' || (to_json(a.published_at) #>> '{}') || '",' || a.id || ']'"""
-)
-
-# $1: the group's slug. The article page is read one row long, as groupql does, so
-# that the 21st row says whether another page follows.
-GROUP_PAGE = f"""
-WITH grp AS (
-    SELECT id, name, privacy, member_count FROM groups WHERE slug = $1 AND privacy = 'PUBLIC'
-), page AS (
-    SELECT a.*, row_number() OVER (ORDER BY a.published_at DESC, a.id DESC) AS n
-    FROM articles a
-    WHERE a.group_id = (SELECT id FROM grp)
-    ORDER BY a.published_at DESC, a.id DESC
-    LIMIT 21
-)
-SELECT json_build_object('data', json_build_object('group', (
-    SELECT json_build_object(
-        'name', grp.name,
-        'privacy', grp.privacy,
-        'memberCount', grp.member_count,
-        'articles', json_build_object(
-            'totalCount', (SELECT count(*) FROM articles WHERE group_id = grp.id),
-            'pageInfo', json_build_object(
-                'hasNextPage', (SELECT count(*) > 20 FROM page),
-                'endCursor', (SELECT {ARTICLE_CURSOR} FROM page a WHERE a.n = LEAST(
-                    20, (SELECT count(*) FROM page)))
-            ),
-            'nodes', COALESCE((
-                SELECT json_agg(json_build_object(
-                    'id', {ARTICLE_ID},
-                    'title', a.title,
-                    'excerpt', left(a.body, 200),
-                    'views', a.views,
-                    'coverImage', CASE WHEN a.cover_image_url IS NULL THEN NULL ELSE
-                        json_build_object('url', a.cover_image_url,
-                                          'caption', a.cover_image_caption) END,
-                    'author', json_build_object('name', author.name),
-                    'commentCount', a.comment_count,
-                    'comments', json_build_object('nodes', COALESCE((
-                        SELECT json_agg(json_build_object(
-                            'body', c.body,
-                            'createdAt', c.created_at,
-                            'author', json_build_object('name', commenter.name)
-                        ) ORDER BY c.created_at, c.id)
-                        FROM (
-                            SELECT * FROM comments
-                            WHERE article_id = a.id AND parent_id IS NULL
-                            ORDER BY created_at, id
-                            LIMIT 3
-                        ) c
-                        JOIN members commenter ON commenter.id = c.author_id
-                    ), '[]'::json))
-                ) ORDER BY a.n)
-                FROM page a
-                JOIN members author ON author.id = a.author_id
-                WHERE a.n <= 20
-            ), '[]'::json)
-        )
-    )
-    FROM grp
-)))::text
-"""
-COUNT_VIEW = "UPDATE articles SET views = views + 1 WHERE id = $1 RETURNING views"
+async def keep_session(connection: asyncpg.Connection) -> None:
+    """No session reset when a connection goes back to the pool, as groupql does
+    (models.config.PooledConnection): asyncpg's default sends four more statements and
+    waits a round trip after every request. The floor changes no session state; an open
+    transaction would still be rolled back by asyncpg."""
 
 
 @asynccontextmanager
@@ -105,6 +38,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         min_size=1,
         max_size=int(os.environ.get("DB_POOL_SIZE") or 10),
         server_settings={"timezone": "UTC"},
+        reset=keep_session,
     )
     app.state.pool = pool
     try:
@@ -120,6 +54,13 @@ async def page(request: Request) -> Response:
     return Response(body, media_type="application/json")
 
 
+async def thread(request: Request) -> Response:
+    """POST {"articleId": int}: the article thread, as groupql's THREAD_QUERY answers it."""
+    article_id = orjson.loads(await request.body())["articleId"]
+    body: str = await request.app.state.pool.fetchval(ARTICLE_THREAD, article_id)
+    return Response(body, media_type="application/json")
+
+
 async def view(request: Request) -> Response:
     """POST {"articleId": int}: one more view, answered with the new count."""
     article_id = orjson.loads(await request.body())["articleId"]
@@ -128,6 +69,10 @@ async def view(request: Request) -> Response:
 
 
 app = Starlette(
-    routes=[Route("/page", page, methods=["POST"]), Route("/view", view, methods=["POST"])],
+    routes=[
+        Route("/page", page, methods=["POST"]),
+        Route("/thread", thread, methods=["POST"]),
+        Route("/view", view, methods=["POST"]),
+    ],
     lifespan=lifespan,
 )

@@ -1,7 +1,15 @@
-"""What the benchmark sends: request bodies for groupql and the floor, and checks of the answers."""
+"""What the benchmark sends: each request shape, in each server's words.
+
+Three shapes: the group page (groupql's GraphiQL default query), an article
+thread (one article by id, its first 20 top-level comments with their first 5
+replies, authors and reaction groups) and a view (recordArticleView with a new
+viewer each time, against the floor's and PostGraphile's atomic increment).
+PostGraphile's operations are the files in bench/postgraphile/queries/.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -9,98 +17,123 @@ import orjson
 from schema.core import ids
 from server import GROUP_PAGE_QUERY
 
+FLOOR = "floor"
+GROUPQL = "groupql"
+POSTGRAPHILE = "PostGraphile"
+SERVERS = (FLOOR, GROUPQL, POSTGRAPHILE)  # the order in which each shape is measured
+PAGE = "page"
+THREAD = "thread"
+VIEW = "view"
+SHAPES = (PAGE, THREAD, VIEW)
+WRITES = frozenset({VIEW})
 PAGE_SLUG = "group-1"
-SHOWN_CHARS = 300
 PAGE_SIZE = 20
-RECORD_VIEW_MUTATION = (
-    "mutation RecordView($input: RecordArticleViewInput!) "
-    "{ recordArticleView(input: $input) { counted article { id views } } }"
-)
+THREAD_COMMENTS = 20
+THREAD_REPLIES = 5
+PEER_QUERIES = Path(__file__).resolve().parent / "postgraphile" / "queries"
 # Placeholders post.lua fills per request.
 ID = "{id}"
 VIEWER = "{viewer}"
 
-
-class WrongAnswerError(Exception):
-    """A server answered something other than what the benchmark must measure."""
-
-
-def page_body() -> dict[str, Any]:
-    return {"query": GROUP_PAGE_QUERY, "variables": {"slug": PAGE_SLUG}}
-
-
-def view_body(article_id: str, viewer_key: str) -> dict[str, Any]:
-    variables = {"input": {"articleId": article_id, "viewerKey": viewer_key}}
-    return {"query": RECORD_VIEW_MUTATION, "variables": variables}
-
-
-def floor_page_body() -> dict[str, Any]:
-    return {"slug": PAGE_SLUG}
-
-
-def floor_view_body(article_pk: int) -> dict[str, Any]:
-    return {"articleId": article_pk}
-
-
-def dumps(body: dict[str, Any]) -> str:
-    return orjson.dumps(body).decode()
-
-
-VIEW_TEMPLATE = dumps(view_body(ID, VIEWER))
-FLOOR_VIEW_TEMPLATE = '{"articleId":' + ID + "}"
-
-
-def global_ids(pks: list[int]) -> list[str]:
-    return [ids.encode("Article", pk) for pk in pks]
-
-
-def page_problem(answer: Any) -> str | None:
-    """Why `answer` is not a full group page, or None when it is one."""
-    if not isinstance(answer, dict) or "errors" in answer:
-        return f"errors: {str(answer)[:SHOWN_CHARS]}"
-    group = (answer.get("data") or {}).get("group")
-    if group is None:
-        return f"no group {PAGE_SLUG!r} in {str(answer)[:SHOWN_CHARS]}"
-    nodes = group["articles"]["nodes"]
-    if len(nodes) != PAGE_SIZE:
-        return f"{len(nodes)} articles, not {PAGE_SIZE}"
-    return None
+THREAD_QUERY = """\
+query ArticleThread($id: ID!) {
+  node(id: $id) {
+    ... on Article {
+      id
+      title
+      body
+      views
+      author { name }
+      reactionGroups { kind count }
+      comments(first: 20) {
+        totalCount
+        pageInfo { hasNextPage }
+        nodes {
+          id
+          body
+          createdAt
+          author { name }
+          replyCount
+          reactionGroups { kind count }
+          replies(first: 5) {
+            nodes {
+              id
+              body
+              createdAt
+              author { name }
+              replyCount
+              reactionGroups { kind count }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+"""
+RECORD_VIEW_MUTATION = (
+    "mutation RecordView($input: RecordArticleViewInput!) "
+    "{ recordArticleView(input: $input) { counted article { id views } } }"
+)
 
 
-def view_problem(answer: Any) -> str | None:
-    """Why `answer` is not a counted view, or None when it is one."""
-    counted = (
-        isinstance(answer, dict)
-        and "errors" not in answer
-        and ((answer.get("data") or {}).get("recordArticleView") or {}).get("counted") is True
-    )
-    return None if counted else f"not counted: {str(answer)[:SHOWN_CHARS]}"
+def page_query(size: int) -> str:
+    """GROUP_PAGE_QUERY asking for `size` articles instead of 20."""
+    asked = f"articles(first: {PAGE_SIZE})"
+    if asked not in GROUP_PAGE_QUERY:
+        raise RuntimeError(f"GROUP_PAGE_QUERY no longer asks for {asked}: update bench")
+    return GROUP_PAGE_QUERY.replace(asked, f"articles(first: {size})")
 
 
-def first_difference(ours: Any, floor: Any, path: str = "") -> str | None:
-    """Where two JSON values first differ (a path and both values), or None when equal."""
-    if isinstance(ours, dict) and isinstance(floor, dict):
-        for key in sorted(ours.keys() | floor.keys()):
-            found = first_difference(ours.get(key), floor.get(key), f"{path}.{key}")
-            if found:
-                return found
-        return None
-    if isinstance(ours, list) and isinstance(floor, list) and len(ours) == len(floor):
-        for n, (left, right) in enumerate(zip(ours, floor, strict=True)):
-            found = first_difference(left, right, f"{path}[{n}]")
-            if found:
-                return found
-        return None
-    if ours == floor:
-        return None
-    return f"{path or '.'}: ours {str(ours)[:SHOWN_CHARS]!r}, floor {str(floor)[:SHOWN_CHARS]!r}"
+def peer_query(name: str) -> str:
+    return (PEER_QUERIES / f"{name}.graphql").read_text()
 
 
-def without_excerpts(answer: dict[str, Any]) -> dict[str, Any]:
-    """The page minus each article's excerpt, the one field the floor computes differently,
-    and minus `extensions` (our cost report, which the floor has no notion of)."""
-    copy: dict[str, Any] = orjson.loads(orjson.dumps(answer))
-    copy.pop("extensions", None)
-    for node in copy["data"]["group"]["articles"]["nodes"]:
-        node.pop("excerpt", None)
-    return copy
+PEER_OPERATIONS = {PAGE: "page", THREAD: "thread", VIEW: "increment"}
+PATHS = {
+    FLOOR: {PAGE: "/page", THREAD: "/thread", VIEW: "/view"},
+    GROUPQL: dict.fromkeys(SHAPES, "/graphql"),
+    POSTGRAPHILE: dict.fromkeys(SHAPES, "/graphql"),
+}
+# Text every answer must contain while timing (and none may contain '"errors"').
+EXPECTED = {
+    PAGE: '"endCursor"',
+    THREAD: '"replies"',
+    VIEW: '"views"',
+}
+EXPECTED_VIEW_OF_GROUPQL = '"counted":true'
+
+
+def article_key(server: str, pk: int) -> str | int:
+    """How `server` names an article: groupql by global id, the others by primary key."""
+    return ids.encode("Article", pk) if server == GROUPQL else pk
+
+
+def body(shape: str, server: str, key: str | int, viewer: str = VIEWER) -> dict[str, Any]:
+    """The request body of `shape` for `server`: `key` is a slug for the page, else an
+    article as `article_key` names it."""
+    if server == FLOOR:
+        return {"slug": key} if shape == PAGE else {"articleId": key}
+    if server == POSTGRAPHILE:
+        variables = {PAGE: {"slug": key}, THREAD: {"rowId": key}, VIEW: {"articleId": key}}
+        return {"query": peer_query(PEER_OPERATIONS[shape]), "variables": variables[shape]}
+    if shape == PAGE:
+        return {"query": GROUP_PAGE_QUERY, "variables": {"slug": key}}
+    if shape == THREAD:
+        return {"query": THREAD_QUERY, "variables": {"id": key}}
+    view = {"input": {"articleId": key, "viewerKey": viewer}}
+    return {"query": RECORD_VIEW_MUTATION, "variables": view}
+
+
+def template(shape: str, server: str) -> str:
+    """The body post.lua sends, with ID (an article, from its id file) and VIEWER to fill."""
+    text = dumps(body(shape, server, PAGE_SLUG if shape == PAGE else ID))
+    return text if server == GROUPQL else text.replace(f'"{ID}"', ID)
+
+
+def expected(shape: str, server: str) -> str:
+    return EXPECTED_VIEW_OF_GROUPQL if (shape, server) == (VIEW, GROUPQL) else EXPECTED[shape]
+
+
+def dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()

@@ -12,19 +12,22 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/groupql_bench"
 @dataclass(frozen=True, slots=True)
 class Options:
     database_url: str = DEFAULT_DATABASE_URL
-    seconds: int = 15
+    rounds: int = 3
+    seconds: int = 10
     warmup_seconds: int = 3
     threads: int = 1
     connections: int = 16
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Options:
+        defaults = cls()
         return cls(
             database_url=environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL,
-            seconds=_positive(environ, "BENCH_SECONDS", 15),
-            warmup_seconds=_positive(environ, "BENCH_WARMUP_SECONDS", 3),
-            threads=_positive(environ, "BENCH_THREADS", 1),
-            connections=_positive(environ, "BENCH_CONNECTIONS", 16),
+            rounds=_positive(environ, "BENCH_ROUNDS", defaults.rounds),
+            seconds=_positive(environ, "BENCH_SECONDS", defaults.seconds),
+            warmup_seconds=_positive(environ, "BENCH_WARMUP_SECONDS", defaults.warmup_seconds),
+            threads=_positive(environ, "BENCH_THREADS", defaults.threads),
+            connections=_positive(environ, "BENCH_CONNECTIONS", defaults.connections),
         )
 
 

@@ -1,9 +1,10 @@
-"""`make bench`: groupql against the floor server, under wrk, on the large generated data set.
+"""`make bench`: groupql against the floor and PostGraphile 5, on the same generated data.
 
-Steps: recreate and fill the database, count SQL statements per request in
-process, start both servers, check their answers once, then for each request
-warm up and measure each server with the same wrk load, and print the table
-(also written to bench/results/latest.md).
+Steps: recreate and fill the database (and PostGraphile's functions, see
+bench/postgraphile/extras.sql); count SQL statements per request, in process for
+groupql and on the wire for all three (bench.counting); start the three
+servers; check that they answer alike (bench.verify); then the interleaved
+rounds (bench.rounds); print the results and write them to bench/results/latest.md.
 """
 
 from __future__ import annotations
@@ -14,219 +15,231 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import httpx
+import asyncpg
 
-from bench import database, machine, operations, report, servers, statements, wrk
+from bench import counting, database, machine, operations, peer, procfs, report, servers, wrk
+from bench.answers import WrongAnswerError
+from bench.backends import Backends
+from bench.operations import GROUPQL, PAGE, POSTGRAPHILE, SERVERS, THREAD, VIEW
 from bench.options import Options
+from bench.proxy import counting_proxy
+from bench.rounds import run_rounds, targets
+from bench.statements import count
+from bench.verify import verify
 from demo.bulk import Sizes
 
-TARGET_RATIOS = {"page": 0.12, "mutation": 0.35}
-NOTES = (
-    "SQL/request: statements Tortoise logged for one request in process (it would not log "
-    "BEGIN or COMMIT; on PostgreSQL neither request opens a transaction: the view is one "
-    "statement).",
-    "floor: Starlette + asyncpg + orjson, one SQL statement per request (JSON built by "
-    "PostgreSQL); its excerpt is left(body, 200), not Markdown rendered to plain text.",
-    "Each server: 1 uvicorn worker, same wrk threads and connections; ours with rate limits "
-    "and request logs off (LOG_LEVEL=WARNING), as the floor has neither; targets are "
-    "informative.",
-)
+POOL_SIZE = 10  # connections per server process, the same for all three
+PAGE_SIZES = (20, 100)
 BUSY_WARNING_PERCENT = 10.0
-PAGE_CHECKS = {"BENCH_REJECT": '"errors"', "BENCH_EXPECT": '"endCursor"'}
+NOTES = (
+    "One process each: groupql as `uvicorn server:app --workers 1` with rate limits and "
+    "request logs off (the others have neither), the floor as `uvicorn bench.floor:app`, "
+    "PostGraphile 5 (amber preset + simplify-inflection) as one Node.js process; pools of "
+    f"{POOL_SIZE} connections each.",
+    "floor: Starlette + asyncpg + orjson, one SQL statement per request (the JSON built by "
+    "PostgreSQL), no pool reset; its and PostGraphile's excerpt is left(body, 200), groupql's "
+    "the Markdown as plain text cut on a word boundary.",
+    "PostGraphile's view is its mutation for a VOLATILE SQL function doing views = views + 1 "
+    "... RETURNING (the floor's statement); groupql's recordArticleView also records a marker "
+    "per (article, viewer), a new viewer each time. Reaction groups on PostGraphile: computed "
+    "columns (SQL functions, bench/postgraphile/extras.sql), inlined in its one statement.",
+    "SQL/request: statements on the wire (Execute and simple Query messages of PostgreSQL's "
+    "protocol, BEGIN and COMMIT included), counted by a proxy in front of PostgreSQL (never "
+    "while timing) over requests sent one at a time after a warm-up.",
+    "CPU/request: CPU time (user + system, /proc/<pid>/stat) of the server process over the "
+    "timed run, divided by its answers; PostgreSQL: the same for the client backends "
+    "connected to the benchmark database (background processes not included).",
+    "Each round starts from the same table state (view markers truncated, VACUUM FULL "
+    "articles), and so does each server's view run. No server caches answers: checked before "
+    "timing (a view recorded shows in the next read, through each).",
+)
 
 
 @dataclass(frozen=True, slots=True)
-class Target:
-    """One server's endpoint for one request, and the post.lua settings that drive it."""
-
-    url: str
-    environ: Mapping[str, str]
-
-
-def targets(ours: str, floor: str, ids_dir: Path, pks: list[int]) -> dict[str, list[Target]]:
-    """Per request, groupql's target and the floor's; writes the id files post.lua draws from."""
-    global_ids_file = ids_dir / "global_ids.txt"
-    global_ids_file.write_text("\n".join(operations.global_ids(pks)) + "\n")
-    pks_file = ids_dir / "pks.txt"
-    pks_file.write_text("\n".join(map(str, pks)) + "\n")
-    return {
-        "page": [
-            Target(
-                f"{ours}/graphql",
-                {"BENCH_BODY": operations.dumps(operations.page_body()), **PAGE_CHECKS},
-            ),
-            Target(
-                f"{floor}/page",
-                {"BENCH_BODY": operations.dumps(operations.floor_page_body()), **PAGE_CHECKS},
-            ),
-        ],
-        "mutation": [
-            Target(
-                f"{ours}/graphql",
-                {
-                    "BENCH_BODY": operations.VIEW_TEMPLATE,
-                    "BENCH_IDS": str(global_ids_file),
-                    "BENCH_EXPECT": '"counted":true',
-                },
-            ),
-            Target(
-                f"{floor}/view",
-                {
-                    "BENCH_BODY": operations.FLOOR_VIEW_TEMPLATE,
-                    "BENCH_IDS": str(pks_file),
-                    "BENCH_EXPECT": '"views"',
-                },
-            ),
-        ],
-    }
+class Data:
+    view_pks: list[int]  # every public article
+    thread_pks: list[int]  # public articles with a full thread
+    slugs: list[str]  # every public group
+    page_statements: dict[int, int]  # groupql's, in process, by page size
+    in_process: dict[str, int]  # groupql's, in process, by shape
 
 
-async def post(client: httpx.AsyncClient, url: str, body: dict[str, Any]) -> Any:
-    response = await client.post(url, json=body)
-    if response.status_code != 200:
-        raise operations.WrongAnswerError(
-            f"{url} answered {response.status_code}: {response.text[: operations.SHOWN_CHARS]}"
-        )
-    return response.json()
-
-
-async def verify(ours: str, floor: str, pk: int) -> None:
-    """Both servers answer both requests correctly, and the two pages agree."""
-    global_id = operations.global_ids([pk])[0]
-    async with httpx.AsyncClient(timeout=30.0) as client:
-        page = await post(client, f"{ours}/graphql", operations.page_body())
-        floor_page = await post(client, f"{floor}/page", operations.floor_page_body())
-        view = await post(
-            client, f"{ours}/graphql", operations.view_body(global_id, f"check-{time.time_ns()}")
-        )
-        floor_view = await post(client, f"{floor}/view", operations.floor_view_body(pk))
-    problems = [
-        operations.page_problem(page),
-        operations.page_problem(floor_page),
-        operations.view_problem(view),
-        None if isinstance(floor_view.get("views"), int) else f"floor view: {floor_view}",
-    ]
-    if not any(problems):
-        difference = operations.first_difference(
-            operations.without_excerpts(page), operations.without_excerpts(floor_page)
-        )
-        problems.append(difference and f"the pages differ at {difference}")
-    found = [problem for problem in problems if problem]
-    if found:
-        raise operations.WrongAnswerError("wrong answers before timing: " + "; ".join(found))
-    print("answers checked: the pages agree (excerpts aside), views are counted")
-
-
-async def measure(name: str, target: Target, options: Options, busy: list[float]) -> wrk.Result:
-    """A warm-up run, then the timed run, with the same load.
-
-    Appends to `busy` how busy the CPUs were just before the timed run, with both
-    servers idle: anything much above zero is another program competing for them.
-    """
-
-    async def run(phase: str, seconds: int) -> wrk.Result:
-        load = wrk.Load(seconds, options.threads, options.connections)
-        tag = f"{name.replace(' ', '-')}-{phase}-{time.time_ns()}"
-        return await wrk.run(target.url, load, {**target.environ, "BENCH_RUN_TAG": tag})
-
-    await run("warmup", options.warmup_seconds)
-    busy.append(await machine.busy_percent())
-    result = await run("timed", options.seconds)
-    print(
-        f"{name}: {result.requests_per_second:.0f} req/s, p50 {result.p50_ms:.2f} ms, "
-        f"p99 {result.p99_ms:.2f} ms, {result.errors} errors in {result.answers} answers "
-        f"(CPUs {busy[-1]:.0f}% busy before)",
-        flush=True,
-    )
-    if not result.valid:
-        print(result.output, file=sys.stderr)
-    return result
-
-
-async def prepare(options: Options, secret_key: str) -> tuple[list[int], dict[str, int]]:
-    """Fill the database; return the public article ids and the statements per request."""
+async def prepare(options: Options, secret_key: str) -> Data:
+    """Fill the database; count groupql's statements per request in process."""
     url = options.database_url
     settings = database.settings_for(url, secret_key)
     sizes = Sizes()
     await database.recreate(url)
     print(f"loading {sizes} into {url} ...", flush=True)
     print(f"loaded in {await database.load(settings, sizes):.1f} s", flush=True)
+    await database.execute_script(url, peer.extras_sql())
     print(f"VACUUM ANALYZE + CHECKPOINT in {await database.settle(url):.1f} s", flush=True)
     pks = await database.public_article_ids(url)
-    global_ids = operations.global_ids(pks[:2])
-    page_count, page = await statements.count(settings, [operations.page_body()] * 2)
-    view_count, view = await statements.count(
-        settings, [operations.view_body(global_ids[n], f"sql-{n}") for n in range(2)]
+    threads = await database.thread_article_ids(
+        url, operations.THREAD_COMMENTS, operations.THREAD_REPLIES
     )
-    problems = [operations.page_problem(page), operations.view_problem(view)]
-    if any(problems):
-        raise operations.WrongAnswerError(f"in process: {problems}")
-    counts = {"page": page_count, "mutation": view_count}
-    print(f"SQL statements per request, in process: {counts}", flush=True)
-    return pks, counts
+    if not threads:
+        raise WrongAnswerError("no article with a full thread in the data: see demo/bulk.py")
+    page_statements = {}
+    for size in PAGE_SIZES:
+        query = operations.page_query(size)
+        body = {"query": query, "variables": {"slug": operations.PAGE_SLUG}}
+        page_statements[size], _ = await count(settings, [body] * 2)
+    in_process = {PAGE: page_statements[operations.PAGE_SIZE]}
+    thread = operations.body(THREAD, GROUPQL, operations.article_key(GROUPQL, threads[0]))
+    in_process[THREAD], _ = await count(settings, [thread] * 2)
+    views = [
+        operations.body(VIEW, GROUPQL, operations.article_key(GROUPQL, pk), f"sql-{pk}")
+        for pk in pks[:2]
+    ]
+    in_process[VIEW], _ = await count(settings, views)
+    print(
+        f"groupql's SQL statements per request, in process: {in_process}; "
+        f"page at first: 20 and 100: {page_statements}",
+        flush=True,
+    )
+    slugs = await database.public_group_slugs(url)
+    return Data(pks, threads, slugs, page_statements, in_process)
 
 
-async def bench(options: Options) -> int:
-    wrk.require()
-    stop_on_sigterm()
-    secret_key = secrets.token_hex(32)
-    pks, counts = await prepare(options, secret_key)
+def launch(
+    name: str, database_url: str, secret_key: str, node: str, log_name: str = ""
+) -> AbstractAsyncContextManager[servers.Server]:
+    """Start server `name` on `database_url`; its log goes to bench/results/<log_name>.log
+    (by default `name`)."""
+    log = report.RESULTS_DIR / f"{log_name or name}.log"
+    if name == POSTGRAPHILE:
+        environ = peer.environ(database_url, POOL_SIZE)
+        return servers.serve(name, peer.command(node), environ, log)
     # Rate limits off: one client sending thousands of requests a minute is the point here.
-    # Request logs off: the floor writes none either.
+    # Request logs off: the others write none either.
     environ = {
-        "DATABASE_URL": options.database_url,
+        "DATABASE_URL": database_url,
+        "DB_POOL_SIZE": str(POOL_SIZE),
         "SECRET_KEY": secret_key,
         "RATE_LIMITS": "off",
         "LOG_LEVEL": "WARNING",
     }
-    logs = report.RESULTS_DIR
-    rows = []
-    busy: list[float] = []
-    with tempfile.TemporaryDirectory(prefix="groupql-bench-") as scratch:
-        async with (
-            servers.serve("server:app", environ, logs / "groupql.log", "/readyz") as ours,
-            servers.serve("bench.floor:app", environ, logs / "floor.log", None) as floor,
-        ):
-            await verify(ours, floor, pks[-1])
-            for name, (ours_target, floor_target) in targets(
-                ours, floor, Path(scratch), pks
-            ).items():
-                rows.append(
-                    report.Row(
-                        name=name,
-                        ours=await measure(f"{name} groupql", ours_target, options, busy),
-                        floor=await measure(f"{name} floor", floor_target, options, busy),
-                        statements=counts[name],
-                        target=TARGET_RATIOS[name],
-                    )
-                )
-    facts = [
-        *machine.facts(await database.server_version(options.database_url)),
+    if name == GROUPQL:
+        return servers.serve(name, servers.uvicorn("server:app"), environ, log, "/readyz")
+    return servers.serve(name, servers.uvicorn("bench.floor:app"), environ, log)
+
+
+async def wire_counts(
+    options: Options, secret_key: str, node: str, data: Data
+) -> dict[str, dict[str, list[int]]]:
+    """Each server's SQL statements in each request of each shape, counted by the proxy."""
+    host, port = counting.upstream(options.database_url)
+    found = {}
+    for name in SERVERS:
+        async with counting_proxy(host, port) as (counter, proxy_port):
+            url = counting.through(options.database_url, proxy_port)
+            async with launch(name, url, secret_key, node, f"{name}-wire") as server:
+                found[name] = await counting.count(server, counter, data.thread_pks, data.view_pks)
+        print(f"{name}'s SQL statements in each request, on the wire: {found[name]}", flush=True)
+    return found
+
+
+async def open_backends(url: str) -> tuple[asyncpg.Connection, Backends | None]:
+    connection = await database.connect(url)
+    backends = Backends(connection)
+    if not await backends.visible():
+        print("PostgreSQL's processes are not visible here: its CPU is not measured")
+        return connection, None
+    return connection, backends
+
+
+def facts(options: Options, postgres: str, runs: report.Runs) -> list[tuple[str, str]]:
+    busy = [run.busy_before for measured in runs.values() for run in measured]
+    vanished = sum(run.vanished_backends for measured in runs.values() for run in measured)
+    pinning = (
+        f"servers on CPU {servers.SERVER_CPU}, wrk on CPU {servers.LOAD_CPU} (taskset), "
+        "PostgreSQL unpinned"
+        if servers.pinning()
+        else "none (no taskset, or fewer than 2 CPUs)"
+    )
+    return [
+        *machine.facts(postgres),
+        ("date", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())),
         ("data", str(Sizes())),
         (
             "load",
-            f"wrk -t{options.threads} -c{options.connections}, "
-            f"{options.warmup_seconds} s warm-up + {options.seconds} s timed per server",
+            f"wrk -t{options.threads} -c{options.connections}; {options.rounds} rounds of "
+            f"{options.warmup_seconds} s warm-up + {options.seconds} s timed per server and shape",
         ),
-        ("CPUs busy before each timed run", ", ".join(f"{n:.0f}%" for n in busy)),
+        ("pinning", pinning),
+        ("CPUs busy before the timed runs", f"{min(busy):.0f}% to {max(busy):.0f}%"),
+        ("busy PostgreSQL backends gone during a timed run (CPU not counted)", str(vanished)),
     ]
-    notes = list(NOTES)
-    if max(busy) > BUSY_WARNING_PERCENT:
-        notes.append(
-            f"WARNING: the CPUs were up to {max(busy):.0f}% busy with other work before a "
-            "timed run: these numbers are noisy; run again on a quiet machine."
+
+
+def notes(
+    data: Data, wire: Mapping[str, Mapping[str, Sequence[int]]], runs: report.Runs
+) -> list[str]:
+    found = list(NOTES)
+    ours = counting.per_request(wire[GROUPQL])
+    found.append(
+        f"groupql's statements per request counted in process by Tortoise's log (which leaves "
+        f"out BEGIN and COMMIT): {data.in_process}; on the wire: {ours}."
+    )
+    spread = [line for name in SERVERS for line in counting.spread(name, wire[name])]
+    if spread:
+        found.append("Statements that varied between requests: " + "; ".join(spread) + ".")
+    busy = max(run.busy_before for measured in runs.values() for run in measured)
+    if busy > BUSY_WARNING_PERCENT:
+        found.append(
+            f"WARNING: the CPUs were up to {busy:.0f}% busy with other work before a timed "
+            "run: these numbers are noisy; only the ratios within one run compare."
         )
-    print(f"\n{report.text(rows, facts, notes)}")
-    print(f"\nwritten to {report.write(report.markdown(rows, facts, notes))}")
-    if not all(row.ours.valid and row.floor.valid for row in rows):
-        print("some measurements saw errors: their numbers are not valid", file=sys.stderr)
-        return 1
+    return found
+
+
+async def bench(options: Options) -> int:
+    wrk.require()
+    node = peer.node()
+    stop_on_sigterm()
+    secret_key = secrets.token_hex(32)
+    data = await prepare(options, secret_key)
+    wire = await wire_counts(options, secret_key, node, data)
+    url = options.database_url
+    connection, backends = await open_backends(url)
+    try:
+        async with AsyncExitStack() as stack:
+            running = {
+                name: await stack.enter_async_context(launch(name, url, secret_key, node))
+                for name in SERVERS
+            }
+            print(await verify(running, data.slugs, data.thread_pks), flush=True)
+            with tempfile.TemporaryDirectory(prefix="groupql-bench-") as scratch:
+                found = targets(running, Path(scratch), data.thread_pks, data.view_pks)
+                runs = await run_rounds(found, options, backends, lambda: database.reset_state(url))
+            rss = {name: procfs.rss_megabytes(server.pid) for name, server in running.items()}
+        postgres = await database.server_version(url)
+    finally:
+        await connection.close()
+    results = report.Results(
+        runs=runs,
+        wire_statements={name: counting.per_request(wire[name]) for name in SERVERS},
+        page_statements=data.page_statements,
+        rss_mb=rss,
+        facts=[
+            *facts(options, postgres, runs),
+            ("RSS after the run", ", ".join(f"{n} {_mb(v)}" for n, v in rss.items())),
+        ],
+        notes=notes(data, wire, runs),
+    )
+    print(f"\n{report.text(results)}")
+    print(f"\nwritten to {report.write(report.markdown(results))}")
     return 0
+
+
+def _mb(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:.0f} MB"
 
 
 def stop_on_sigterm() -> None:
@@ -241,11 +254,12 @@ def main() -> int:
         return asyncio.run(bench(Options.from_env()))
     except (
         database.DatabaseUnavailableError,
-        operations.WrongAnswerError,
+        WrongAnswerError,
+        peer.PeerError,
         servers.ServerError,
         wrk.WrkError,
     ) as error:
-        print(f"bench: {error}", file=sys.stderr)
+        print(f"bench: FAILED: {error}", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, asyncio.CancelledError):
         print("bench: interrupted; servers stopped", file=sys.stderr)

@@ -1,28 +1,43 @@
-"""Servers under test: `uvicorn <app>` subprocesses started as production starts them."""
+"""Servers under test: subprocesses started as production starts them, pinned when possible."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
-START_TIMEOUT_SECONDS = 30.0
+START_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 10.0
 POLL_SECONDS = 0.1
+SERVER_CPU = 0  # the servers run here, wrk on LOAD_CPU, PostgreSQL wherever it likes
+LOAD_CPU = 1
+
+Command = Callable[[int], Sequence[str]]  # the command line, given the port to listen on
 
 
 class ServerError(Exception):
     """A server did not start; the message ends with the tail of its log."""
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    """A running server: its name, base URL and process id (the process that serves)."""
+
+    name: str
+    url: str
+    pid: int
 
 
 def free_port() -> int:
@@ -32,24 +47,47 @@ def free_port() -> int:
         return port
 
 
+def uvicorn(app: str) -> Command:
+    """`uvicorn app` with one worker: a single process, the one that serves."""
+
+    def command(port: int) -> list[str]:
+        return [
+            sys.executable, "-m", "uvicorn", app, "--host", HOST, "--port", str(port),
+            "--workers", "1", "--log-level", "warning",
+        ]  # fmt: skip
+
+    return command
+
+
+def pinning() -> bool:
+    """Whether servers and wrk can each have a CPU of their own (taskset, 2 CPUs or more)."""
+    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
+    return shutil.which("taskset") is not None and {SERVER_CPU, LOAD_CPU} <= cpus
+
+
+def pinned(command: Sequence[str], cpu: int) -> list[str]:
+    """`command` on `cpu` alone when pinning is possible (taskset execs: the pid stays)."""
+    return ["taskset", "-c", str(cpu), *command] if pinning() else list(command)
+
+
 @asynccontextmanager
 async def serve(
-    app: str, environ: Mapping[str, str], log: Path, ready_path: str | None
-) -> AsyncIterator[str]:
-    """Run `uvicorn app` until the block ends; yield its base URL once it answers.
+    name: str,
+    command: Command,
+    environ: Mapping[str, str],
+    log: Path,
+    ready_path: str | None = None,
+) -> AsyncIterator[Server]:
+    """Run `command` until the block ends; yield the server once it answers.
 
-    Ready means `ready_path` answers 200, or (when None) the port accepts connections.
+    Ready means `ready_path` answers 200, or (when None) any HTTP answer at all.
     The server is terminated and waited for however the block ends.
     """
     port = free_port()
-    command = [
-        sys.executable, "-m", "uvicorn", app, "--host", HOST, "--port", str(port),
-        "--workers", "1", "--log-level", "warning",
-    ]  # fmt: skip
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as output:
         process = subprocess.Popen(  # noqa: ASYNC220, S603 - a fixed command; stopped below
-            command,
+            pinned(command(port), SERVER_CPU),
             cwd=PROJECT_DIR,
             env={**os.environ, **environ},
             stdout=output,
@@ -59,7 +97,7 @@ async def serve(
     try:
         url = f"http://{HOST}:{port}"
         await _wait_ready(process, url, ready_path, log)
-        yield url
+        yield Server(name, url, process.pid)
     finally:
         stop(process)
 

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from tortoise.context import TortoiseContext
 
-from bench.operations import WrongAnswerError
+from bench.answers import WrongAnswerError
 from models.config import tortoise_config
 from server import create_app
 from settings import Settings

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.servers import LOAD_CPU, pinned
+
 SCRIPT = Path(__file__).resolve().parent / "post.lua"
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3, "h": 3600e3}  # to milliseconds
 TIMEOUT = "10s"
@@ -50,12 +52,17 @@ class Result:
 def require() -> str:
     path = shutil.which("wrk")
     if path is None:
-        raise WrkError("wrk is not installed: apt-get install wrk")
+        raise WrkError(
+            "wrk is not installed; on Debian or Ubuntu: apt-get update && apt-get install -y wrk"
+        )
     return path
 
 
 async def run(url: str, load: Load, environ: Mapping[str, str]) -> Result:
-    """POST to `url` for `load.seconds` with `post.lua`, configured by `environ` (see there)."""
+    """POST to `url` for `load.seconds` with `post.lua`, configured by `environ` (see there).
+
+    wrk runs on a CPU of its own when it can (the servers have another).
+    """
     command = [
         require(),
         f"-t{load.threads}",
@@ -68,7 +75,7 @@ async def run(url: str, load: Load, environ: Mapping[str, str]) -> Result:
         url,
     ]
     process = await asyncio.create_subprocess_exec(
-        *command,
+        *pinned(command, LOAD_CPU),
         env={**os.environ, **environ},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,

@@ -23,7 +23,7 @@ GROUP_PAGE_WITH_SIZE = GROUP_PAGE_QUERY.replace(
 @pytest.fixture
 async def many_articles(db: TortoiseContext) -> None:
     # 3 groups x 200 articles, ~10 comments each, spread over replies.
-    await generate(Sizes(members=300, groups=3, articles=600, comments=6000))
+    await generate(Sizes(members=300, groups=3, articles=600, comments=6000, threads=0))
 
 
 @pytest.mark.parametrize("size", [1, 20, 100])
