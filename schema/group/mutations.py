@@ -9,6 +9,13 @@ from models import GroupPrivacy as Privacy
 from models import MembershipRole, MembershipStatus
 from models.sql import Row, fetch_one
 from schema.context import Context, Info
+from schema.core.idempotency import (
+    IdempotentInput,
+    Result,
+    created,
+    idempotency_key,
+    perform_once,
+)
 from schema.core.mutations import (
     MutationInput,
     Payload,
@@ -40,7 +47,7 @@ MAX_DESCRIPTION_LENGTH = 2000
 
 
 @strawberry.input(description="A new group.")
-class CreateGroupInput(MutationInput):
+class CreateGroupInput(IdempotentInput):
     name: str = strawberry.field(description="1 to 100 characters, kept as typed.")
     description: str = strawberry.field(default="", description="Up to 2,000 characters.")
     privacy: GroupPrivacy = strawberry.field(
@@ -196,12 +203,11 @@ class GroupMutation:
         input: Annotated[CreateGroupInput, strawberry.argument(description="The group.")],  # noqa: A002
     ) -> GroupPayload:
         context = info.context
-        changed: list[int] = []
+        now = context.clock()
 
-        async def work() -> dict[str, Any]:
+        async def work() -> Result:
             viewer = signed_in(await context.access())
             check_group_fields(input.name, input.description)
-            now = context.clock()
             group_id = await insert_group(
                 input.name,
                 input.description,
@@ -212,11 +218,11 @@ class GroupMutation:
             await membership.add(
                 group_id, viewer, MembershipRole.OWNER, MembershipStatus.ACTIVE, now
             )
-            changed.append(group_id)
-            return {}
+            return {"group": group_id}
 
-        payload = await perform(GroupPayload, input.client_mutation_id, work)
-        payload.group = await reloaded_group(context, changed)
+        key = idempotency_key(context, "createGroup", input)
+        payload, done = await perform_once(GroupPayload, input.client_mutation_id, key, now, work)
+        payload.group = await reloaded_group(context, created(done, "group"))
         return payload
 
     @strawberry.mutation(
