@@ -95,6 +95,7 @@ async def comment(
         author=author,
         parent=parent,
         body=body,
+        depth=0 if parent is None else parent.depth + 1,
         created_at=EPOCH + timedelta(days=1, minutes=minutes),
     )
     await Article.filter(id=article.id).update(comment_count=F("comment_count") + 1)
