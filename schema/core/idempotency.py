@@ -47,17 +47,17 @@ Result = dict[str, Any]  # what a call created, as JSON: {"comment": 42}
 P = TypeVar("P", bound=Payload)
 
 
-@strawberry.input(description="The input of a mutation that creates something.")
+@strawberry.input(description="The input of a mutation that a retry must not repeat.")
 class IdempotentInput(MutationInput):
     client_mutation_id: str | None = strawberry.field(
         default=strawberry.UNSET,
         description=(
-            "An idempotency key: any non-empty string new for each thing you create (a UUID, "
-            "say), returned unchanged in the payload. Sent again with the same input within "
-            "24 hours, e.g. when a retry follows a lost answer, it answers what the first "
-            "call created (as it is now) and creates nothing; with other input it answers "
-            "IDEMPOTENCY_KEY_REUSED. Keys are the signed-in member's (a signed-out caller's, "
-            "per network address) and per mutation."
+            "An idempotency key: any non-empty string new for each call (a UUID, say), "
+            "returned unchanged in the payload. Sent again with the same input within 24 "
+            "hours (a retry after a lost answer), it answers the first call's result, its "
+            "object as it is now, and writes nothing; with other input it answers "
+            "IDEMPOTENCY_KEY_REUSED. Keys are the signed-in member's (signed out: per "
+            "network address) and per mutation."
         ),
     )
 
