@@ -22,6 +22,7 @@ from typing import Any
 
 from models import GroupPrivacy, ReactionKind
 from models.sql import client, execute_many, fetch, is_postgres
+from schema.core.slugs import SECRET_SEPARATOR, SECRET_SUFFIX_ALPHABET, SECRET_SUFFIX_LENGTH
 
 BATCH_ROWS = 5000
 START = datetime(2022, 1, 1, tzinfo=UTC)
@@ -112,11 +113,20 @@ class Generator:
                 rows.append((len(rows) + 1, member_id, group_id, role, self.moment()))
         return rows, members_of
 
+    def slug(self, group_id: int) -> str:
+        """`group-<id>`; a SECRET group's in the secret shape (deterministic: benchmark data)."""
+        if privacy_of(group_id) is not GroupPrivacy.SECRET:
+            return f"group-{group_id}"
+        suffix = "".join(
+            self.random.choice(SECRET_SUFFIX_ALPHABET) for _ in range(SECRET_SUFFIX_LENGTH)
+        )
+        return f"group-{group_id}{SECRET_SEPARATOR}{suffix}"
+
     def groups(self, members_of: dict[int, list[int]]) -> list[tuple[Any, ...]]:
         return [
             (
                 group_id,
-                f"group-{group_id}",
+                self.slug(group_id),
                 f"Group {group_id} & Friends",
                 f"Generated group number {group_id}.",
                 privacy_of(group_id).value,
@@ -243,10 +253,16 @@ async def generate(sizes: Sizes) -> None:
     comments = generator.comments(articles, members_of)
     reactions = generator.reactions(articles, comments, members_of)
     await insert("members", ("id", "name", "created_at"), generator.members())
+    groups = generator.groups(members_of)
     await insert(
         "groups",
         ("id", "slug", "name", "description", "privacy", "member_count", "created_at"),
-        generator.groups(members_of),
+        groups,
+    )
+    await insert(
+        "group_slugs",
+        ("group_id", "slug", "created_at"),
+        [(group[0], group[1], group[6]) for group in groups],
     )
     await insert("memberships", ("id", "member_id", "group_id", "role", "joined_at"), memberships)
     await insert(

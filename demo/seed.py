@@ -18,6 +18,7 @@ from models import (
     Comment,
     Group,
     GroupPrivacy,
+    GroupSlug,
     Member,
     Membership,
     MembershipRole,
@@ -26,6 +27,7 @@ from models import (
     ReactionKind,
 )
 from schema.account.passwords import hash_password
+from schema.core.slugs import secret_slug
 
 SEED_GROUP_SLUG = "muscle-weakness-ms"
 SEED_MEMBER_COUNT = 169
@@ -316,13 +318,17 @@ async def seed_if_empty() -> bool:
 
 
 async def create_group(seed: GroupSeed, members: dict[str, Member]) -> None:
+    # A SECRET group's slug is unguessable (see schema/group/slugs.py): its seed slug is
+    # only the readable start, and the rest differs in every database.
+    slug = secret_slug(seed.slug) if seed.privacy is GroupPrivacy.SECRET else seed.slug
     group = await Group.create(
-        slug=seed.slug,
+        slug=slug,
         name=seed.name,
         description=seed.description,
         privacy=seed.privacy,
         created_at=at(seed.created_at),
     )
+    await GroupSlug.create(slug=slug, group=group, created_at=group.created_at)
     names = seed.member_names or tuple(members)[: seed.members]
     roles = dict(seed.roles)
     await Membership.bulk_create(

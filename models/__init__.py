@@ -9,6 +9,8 @@ from models.article_view import ArticleView
 from models.auth_token import AuthToken
 from models.comment import Comment
 from models.group import Group, GroupPrivacy
+from models.group_slug import GroupSlug
+from models.idempotency_key import IdempotencyKey
 from models.member import Member
 from models.membership import Membership, MembershipRole, MembershipStatus
 from models.ranking import Ranking
@@ -21,6 +23,8 @@ __all__ = [
     "Comment",
     "Group",
     "GroupPrivacy",
+    "GroupSlug",
+    "IdempotencyKey",
     "Member",
     "Membership",
     "MembershipRole",

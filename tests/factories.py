@@ -11,6 +11,7 @@ from models import (
     Comment,
     Group,
     GroupPrivacy,
+    GroupSlug,
     Member,
     Membership,
     MembershipRole,
@@ -33,7 +34,9 @@ async def group(
     created_at: datetime = EPOCH,
     name: str = "Muscle Weakness & MS",
 ) -> Group:
-    return await Group.create(slug=slug, name=name, privacy=privacy, created_at=created_at)
+    created = await Group.create(slug=slug, name=name, privacy=privacy, created_at=created_at)
+    await GroupSlug.create(slug=slug, group=created, created_at=created_at)
+    return created
 
 
 async def join(
@@ -92,6 +95,7 @@ async def comment(
         author=author,
         parent=parent,
         body=body,
+        depth=0 if parent is None else parent.depth + 1,
         created_at=EPOCH + timedelta(days=1, minutes=minutes),
     )
     await Article.filter(id=article.id).update(comment_count=F("comment_count") + 1)

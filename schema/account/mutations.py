@@ -17,6 +17,13 @@ from schema.account.passwords import (
 )
 from schema.account.tokens import issue_token, revoke_token
 from schema.context import Info
+from schema.core.idempotency import (
+    IdempotentInput,
+    Result,
+    idempotency_key,
+    perform_once,
+    reused_key,
+)
 from schema.core.mutations import (
     MutationInput,
     Payload,
@@ -33,8 +40,13 @@ MAX_EMAIL_LENGTH = 254
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-@strawberry.input(description="A new account.")
-class SignUpInput(MutationInput):
+@strawberry.input(
+    description=(
+        "A new account. A retry with the same `clientMutationId` answers the account it "
+        "created with a new token (tokens are shown once), when the password is the same."
+    )
+)
+class SignUpInput(IdempotentInput):
     name: str = strawberry.field(description="The name shown with what you write (1 to 100).")
     email: str = strawberry.field(
         description=("Your email address, to sign in with; shown to no one. Case does not matter.")
@@ -106,15 +118,16 @@ class AccountMutation:
         input: Annotated[SignUpInput, strawberry.argument(description="The new account.")],  # noqa: A002
     ) -> SessionPayload:
         context = info.context
+        now = context.clock()
         # Hashing takes a while: do it before the transaction, not inside it.
         acceptable = MIN_PASSWORD_LENGTH <= len(input.password) <= MAX_PASSWORD_LENGTH
         password_hash = await hash_password(input.password) if acceptable else None
+        signed_up: dict[str, Any] = {}
 
-        async def work() -> dict[str, Any]:
+        async def work() -> Result:
             check_length(input.name, ("input", "name"), 1, 100)
             email = normalised_email(input.email)
             check_password(input.password)
-            now = context.clock()
             try:
                 row = await fetch_one(
                     "INSERT INTO members (name, email, password_hash, created_at) "
@@ -129,9 +142,19 @@ class AccountMutation:
                     "email",
                 ) from None
             assert row is not None  # INSERT ... RETURNING returns the row it wrote
-            return await session(row["id"], row["name"], now, context.settings.token_ttl_days)
+            ttl = context.settings.token_ttl_days
+            signed_up.update(await session(row["id"], row["name"], now, ttl))
+            return {"member": row["id"]}
 
-        return await perform(SessionPayload, input.client_mutation_id, work)
+        # The password stays out of the stored hash of the input (a fast hash of it would
+        # be easier to crack than the stored password hash): a retry proves it instead.
+        key = idempotency_key(context, "signUp", input, leave_out={"password"})
+        payload, done = await perform_once(SessionPayload, input.client_mutation_id, key, now, work)
+        if done is not None and done.replayed:
+            return await signed_up_again(info, input, int(done.result["member"]))
+        for name, value in signed_up.items():
+            setattr(payload, name, value)
+        return payload
 
     @strawberry.mutation(
         description=(
@@ -192,6 +215,23 @@ class AccountMutation:
         return await perform(
             SignOutPayload, input.client_mutation_id if input else strawberry.UNSET, work
         )
+
+
+async def signed_up_again(info: Info, fields: SignUpInput, member_id: int) -> SessionPayload:
+    """A retried signUp: the account it created, with a new token (the first was shown once,
+    and only its hash is kept) when the password is the one it was created with."""
+    context = info.context
+    row = await fetch_one("SELECT name, password_hash FROM members WHERE id = ?", [member_id])
+    password = fields.password[:MAX_PASSWORD_LENGTH]
+    verified = await verify_password(row["password_hash"] if row else None, password)
+
+    async def work() -> dict[str, Any]:
+        if row is None or not verified:
+            raise reused_key()
+        ttl = context.settings.token_ttl_days
+        return await session(member_id, row["name"], context.clock(), ttl)
+
+    return await perform(SessionPayload, fields.client_mutation_id, work)
 
 
 async def session(member_id: int, name: str, now: datetime, ttl_days: int) -> dict[str, Any]:

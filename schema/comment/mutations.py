@@ -19,6 +19,13 @@ from schema.comment.loaders import readable_comments
 from schema.comment.types import Comment
 from schema.context import Info
 from schema.core.access import Access
+from schema.core.idempotency import (
+    IdempotentInput,
+    Result,
+    created,
+    idempotency_key,
+    perform_once,
+)
 from schema.core.mutations import (
     MutationInput,
     Payload,
@@ -37,7 +44,7 @@ MAX_COMMENT_LENGTH = 10_000
 
 
 @strawberry.input(description="A new comment, or a reply.")
-class AddCommentInput(MutationInput):
+class AddCommentInput(IdempotentInput):
     article_id: strawberry.ID = strawberry.field(description="The article commented on.")
     body: str = strawberry.field(description="Plain text, 1 to 10,000 characters.")
     reply_to_id: strawberry.ID | None = strawberry.field(
@@ -138,9 +145,9 @@ class CommentMutation:
         input: Annotated[AddCommentInput, strawberry.argument(description="The comment.")],  # noqa: A002
     ) -> CommentPayload:
         context = info.context
-        added: list[int] = []
+        now = context.clock()
 
-        async def work() -> dict[str, Any]:
+        async def work() -> Result:
             access = await context.access()
             author = signed_in(access)
             article = await locked_article(access, input.article_id)
@@ -163,19 +170,19 @@ class CommentMutation:
                     parent and parent["id"],
                     input.body,
                     0 if parent is None else parent["depth"] + 1,
-                    context.clock(),
+                    now,
                 ],
             )
             assert row is not None  # INSERT ... RETURNING returns the row it wrote
             await count("articles", "comment_count", 1, article["id"])
             if parent is not None:
                 await count("comments", "reply_count", 1, parent["id"])
-            added.append(row["id"])
-            return {}
+            return {"comment": row["id"]}
 
-        payload = await perform(CommentPayload, input.client_mutation_id, work)
+        key = idempotency_key(context, "addComment", input)
+        payload, done = await perform_once(CommentPayload, input.client_mutation_id, key, now, work)
         payload.comment = await reloaded(
-            context.loaders.comment_by_id, added, context.loaders.article_by_id
+            context.loaders.comment_by_id, created(done, "comment"), context.loaders.article_by_id
         )
         return payload
 

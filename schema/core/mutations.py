@@ -42,6 +42,13 @@ class UserErrorCode(Enum):
         "INVALID_CREDENTIALS",
         description="The email or the password is wrong (we do not say which).",
     )
+    IDEMPOTENCY_KEY_REUSED = strawberry.enum_value(
+        "IDEMPOTENCY_KEY_REUSED",
+        description=(
+            "This `clientMutationId` already created something, with other input, within "
+            "24 hours: a new call needs a new key. Nothing changed."
+        ),
+    )
 
 
 @strawberry.type(description="A problem with a mutation's input that the user can fix.")

@@ -24,10 +24,16 @@ def group_by_id_loader(access: AccessGetter) -> DataLoader[int, Group | None]:
 
 
 def group_by_slug_loader(access: AccessGetter) -> DataLoader[str, Group | None]:
+    """Groups by any slug they have or had (`group_slugs`), for viewers who may see them."""
+
     async def load(slugs: list[str]) -> list[Group | None]:
         seen, params = (await access()).sees_groups_sql("g")
-        sql = f"SELECT g.* FROM groups g WHERE g.slug = ANY(?) AND {seen}"
-        found = {row["slug"]: Group.from_row(row) for row in await fetch(sql, [slugs, *params])}
+        sql = (
+            "SELECT s.slug AS looked_up, g.* FROM group_slugs s "
+            f"JOIN groups g ON g.id = s.group_id WHERE s.slug = ANY(?) AND {seen}"
+        )
+        rows = await fetch(sql, [slugs, *params])
+        found = {row["looked_up"]: Group.from_row(row) for row in rows}
         return [found.get(slug) for slug in slugs]
 
     return Loader(load_fn=load)

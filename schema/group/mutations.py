@@ -1,16 +1,21 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
 
 from models import GroupPrivacy as Privacy
 from models import MembershipRole, MembershipStatus
-from models.sql import Row, fetch, fetch_one
+from models.sql import Row, fetch_one
 from schema.context import Context, Info
+from schema.core.idempotency import (
+    IdempotentInput,
+    Result,
+    created,
+    idempotency_key,
+    perform_once,
+)
 from schema.core.mutations import (
     MutationInput,
     Payload,
@@ -25,9 +30,9 @@ from schema.core.mutations import (
     reloaded,
     signed_in,
 )
-from schema.core.slugs import numbered, slugify
 from schema.group import membership
 from schema.group.membership import RANKS, locked_group
+from schema.group.slugs import insert_group, slug_after_privacy_change
 from schema.group.types import (
     Group,
     GroupPrivacy,
@@ -38,12 +43,11 @@ from schema.group.types import (
 from schema.member.loaders import load_standings
 from schema.member.types import Member
 
-SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # matched whole (fullmatch)
 MAX_DESCRIPTION_LENGTH = 2000
 
 
 @strawberry.input(description="A new group.")
-class CreateGroupInput(MutationInput):
+class CreateGroupInput(IdempotentInput):
     name: str = strawberry.field(description="1 to 100 characters, kept as typed.")
     description: str = strawberry.field(default="", description="Up to 2,000 characters.")
     privacy: GroupPrivacy = strawberry.field(
@@ -52,8 +56,10 @@ class CreateGroupInput(MutationInput):
     slug: str | None = strawberry.field(
         default=strawberry.UNSET,
         description=(
-            "The URL handle: lower-case letters, digits and single hyphens, up to 100. "
-            "Made from the name when left out."
+            "The URL handle: lower-case letters, digits and single hyphens, up to 100; "
+            "CONFLICT when a group has or had it. Made from the name when left out (with "
+            "-2, -3, ... when taken). A SECRET group's slug only starts with it: "
+            "`<slug>--<20 random characters>`, so nobody can guess it."
         ),
     )
 
@@ -69,7 +75,10 @@ class UpdateGroupInput(MutationInput):
         default=strawberry.UNSET,
         description=(
             "A new privacy. PRIVATE to PUBLIC approves every pending request; PRIVATE to "
-            "SECRET rejects them."
+            "SECRET rejects them. Becoming SECRET gives the group a new, unguessable slug "
+            "(the old one still finds it, for its members only); leaving SECRET gives back "
+            "the last slug it had as a PUBLIC or PRIVATE group (or a new one made from its "
+            "slug's readable start)."
         ),
     )
 
@@ -194,21 +203,26 @@ class GroupMutation:
         input: Annotated[CreateGroupInput, strawberry.argument(description="The group.")],  # noqa: A002
     ) -> GroupPayload:
         context = info.context
-        changed: list[int] = []
+        now = context.clock()
 
-        async def work() -> dict[str, Any]:
+        async def work() -> Result:
             viewer = signed_in(await context.access())
             check_group_fields(input.name, input.description)
-            now = context.clock()
-            group_id = await insert_group(input, now)
+            group_id = await insert_group(
+                input.name,
+                input.description,
+                Privacy(input.privacy.name),
+                given(input.slug),
+                now,
+            )
             await membership.add(
                 group_id, viewer, MembershipRole.OWNER, MembershipStatus.ACTIVE, now
             )
-            changed.append(group_id)
-            return {}
+            return {"group": group_id}
 
-        payload = await perform(GroupPayload, input.client_mutation_id, work)
-        payload.group = await reloaded_group(context, changed)
+        key = idempotency_key(context, "createGroup", input)
+        payload, done = await perform_once(GroupPayload, input.client_mutation_id, key, now, work)
+        payload.group = await reloaded_group(context, created(done, "group"))
         return payload
 
     @strawberry.mutation(
@@ -223,12 +237,15 @@ class GroupMutation:
             await require_manager(group["id"], viewer)
             check_group_fields(input.name, input.description)
             privacy = given(input.privacy)
+            after = group["privacy"] if privacy is None else privacy.name
+            slug = await slug_after_privacy_change(group, after, context.clock())
             changes = {
                 column: value
                 for column, value in (
                     ("name", given(input.name)),
                     ("description", given(input.description)),
                     ("privacy", privacy.name if privacy is not None else None),
+                    ("slug", slug),
                 )
                 if value is not None
             }
@@ -238,7 +255,7 @@ class GroupMutation:
                     f"UPDATE groups SET {assignments} WHERE id = ? RETURNING id",
                     [*changes.values(), group["id"]],
                 )
-            before, after = group["privacy"], changes.get("privacy", group["privacy"])
+            before = group["privacy"]
             if before == Privacy.PRIVATE and after == Privacy.PUBLIC:
                 await membership.activate(group["id"], None, context.clock())
             elif before == Privacy.PRIVATE and after == Privacy.SECRET:
@@ -438,40 +455,3 @@ def outranked(rank: int, their_rank: int) -> None:
 
 def no_request() -> Refusal:
     return refuse(UserErrorCode.NOT_FOUND, "They have no pending request.", "input", "memberId")
-
-
-async def insert_group(fields: CreateGroupInput, now: datetime) -> int:
-    """Insert the group; returns its id.
-
-    A slug made from the name moves on to the next free number when another
-    group took it since `new_slug` looked (a concurrent createGroup); a slug
-    the user gave is refused instead.
-    """
-    while True:
-        slug = await new_slug(fields.name, given(fields.slug))
-        row = await fetch_one(
-            "INSERT INTO groups (slug, name, description, privacy, member_count, created_at) "
-            "VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT (slug) DO NOTHING RETURNING id",
-            [slug, fields.name, fields.description, fields.privacy.name, now],
-        )
-        if row is not None:
-            return int(row["id"])
-        if given(fields.slug) is not None:
-            raise refuse(UserErrorCode.CONFLICT, "This slug is taken.", "input", "slug")
-
-
-async def new_slug(name: str, slug: str | None) -> str:
-    if slug is not None:
-        if len(slug) > 100 or not SLUG.fullmatch(slug):
-            raise refuse(
-                UserErrorCode.INVALID,
-                "slug may hold only lower-case letters, digits and single hyphens (up to 100).",
-                "input",
-                "slug",
-            )
-        return slug
-    base = slugify(name, fallback="group")
-    taken = await fetch(
-        "SELECT slug FROM groups WHERE slug = ? OR slug LIKE ?", [base, f"{base}-%"]
-    )
-    return numbered(base, {row["slug"] for row in taken})

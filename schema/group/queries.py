@@ -24,7 +24,12 @@ GROUPS_NEWEST = Order("group:NEWEST", "created_at", descending=True)
 
 @strawberry.type
 class GroupQuery:
-    @strawberry.field(description="The group with this slug; null when there is none you can see.")
+    @strawberry.field(
+        description=(
+            "The group with this slug, or that had it before (its `slug` is the current "
+            "one); null when there is none you can see."
+        )
+    )
     async def group(
         self,
         info: Info,

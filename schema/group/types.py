@@ -107,7 +107,13 @@ class JoinRequest:
 
 @strawberry.type(description="A community group: its members, and the articles they post.")
 class Group(Node):
-    slug: str = strawberry.field(description="The group's unique, URL-safe handle.")
+    slug: str = strawberry.field(
+        description=(
+            "The group's unique, URL-safe handle. A SECRET group's is unguessable: a readable "
+            "start, `--` and 20 random characters. `group(slug:)` also finds a group by the "
+            "slugs it had before."
+        )
+    )
     name: str = strawberry.field(description="The group's name, exactly as its owners wrote it.")
     description: str = strawberry.field(description="What the group is about (plain text).")
     privacy: GroupPrivacy = strawberry.field(description="Who can see the group and its content.")

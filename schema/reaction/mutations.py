@@ -1,12 +1,14 @@
 """Adding and removing reactions; the subject's reaction count moves in the same transaction.
 
 Both are idempotent: adding a reaction the viewer already gave, or removing
-one they did not, changes nothing and is not an error.
+one they did not, changes nothing and is not an error. Both honour idempotency
+keys too (they share `ReactionInput`): a retry answers the first call's
+`changed`, and a late retry of a removal never takes back a reaction given since.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
@@ -17,12 +19,11 @@ from schema.comment.mutations import locked_comment
 from schema.comment.types import Comment
 from schema.context import Context, Info
 from schema.core import ids
+from schema.core.idempotency import IdempotentInput, Result, idempotency_key, perform_once
 from schema.core.mutations import (
-    MutationInput,
     Payload,
     UserErrorCode,
     not_found,
-    perform,
     refuse,
     reloaded,
     signed_in,
@@ -31,7 +32,7 @@ from schema.reaction.types import Reactable, ReactionKind
 
 
 @strawberry.input(description="A reaction to give or take back.")
-class ReactionInput(MutationInput):
+class ReactionInput(IdempotentInput):
     subject_id: strawberry.ID = strawberry.field(description="The article or comment.")
     kind: ReactionKind = strawberry.field(description="The kind of reaction.")
 
@@ -49,9 +50,9 @@ class ReactionPayload(Payload):
 
 async def react(info: Info, fields: ReactionInput, give: bool) -> ReactionPayload:
     context = info.context
-    subject: list[tuple[str, int]] = []
+    now = context.clock()
 
-    async def work() -> dict[str, Any]:
+    async def work() -> Result:
         access = await context.access()
         member = signed_in(access)
         decoded = ids.decode(fields.subject_id)
@@ -74,7 +75,7 @@ async def react(info: Info, fields: ReactionInput, give: bool) -> ReactionPayloa
             done = await fetch_one(
                 f"INSERT INTO reactions (member_id, kind, {column}, created_at) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-                [member, fields.kind.name, row["id"], context.clock()],
+                [member, fields.kind.name, row["id"], now],
             )
         else:
             done = await fetch_one(
@@ -87,11 +88,19 @@ async def react(info: Info, fields: ReactionInput, give: bool) -> ReactionPayloa
                 f"UPDATE {table} SET reaction_count = reaction_count + ? WHERE id = ? RETURNING id",
                 [1 if give else -1, row["id"]],
             )
-        subject.append((kind, row["id"]))
-        return {"changed": done is not None}
+        return {"kind": kind, "subject": row["id"], "changed": done is not None}
 
-    payload = await perform(ReactionPayload, fields.client_mutation_id, work)
-    payload.subject = await reloaded_subject(context, subject)
+    mutation = "addReaction" if give else "removeReaction"
+    key = idempotency_key(context, mutation, fields)
+    payload, outcome = await perform_once(
+        ReactionPayload, fields.client_mutation_id, key, now, work
+    )
+    if outcome is None:
+        payload.subject = await reloaded_subject(context, [])
+        return payload
+    result = outcome.result
+    payload.changed = bool(result["changed"])
+    payload.subject = await reloaded_subject(context, [(result["kind"], result["subject"])])
     return payload
 
 

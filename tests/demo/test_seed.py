@@ -4,7 +4,7 @@ import httpx
 from tortoise.context import TortoiseContext
 
 from demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, SEED_GROUP_SLUG, seed_if_empty
-from models import Comment, Group, Membership, MembershipStatus
+from models import Comment, Group, GroupPrivacy, Membership, MembershipStatus
 from models.sql import fetch
 from server import GROUP_PAGE_QUERY
 from tests.helpers import data_of
@@ -109,7 +109,9 @@ async def test_demo_members_sign_in_and_see_their_secret_group(
     db: TortoiseContext, client: httpx.AsyncClient
 ) -> None:
     await seed_if_empty()
-    slug = {"slug": "ms-trial-coordinators"}
+    [secret] = await Group.filter(privacy=GroupPrivacy.SECRET)
+    assert secret.slug.startswith("ms-trial-coordinators--")  # and 20 random characters
+    slug = {"slug": secret.slug}
 
     tokens = {}
     for name, email in DEMO_ACCOUNTS.items():
@@ -128,6 +130,9 @@ async def test_demo_members_sign_in_and_see_their_secret_group(
     assert ella["group"] == {"name": "MS Trial Coordinators", "privacy": "SECRET"}
     assert sam["group"] is None
     assert await data_of(client, SECRET_GROUP, slug) == {"group": None}
+    guessed = {"slug": "ms-trial-coordinators"}  # even its members cannot guess its slug
+    ella_headers = {"authorization": f"Bearer {tokens['Ella Brooks']}"}
+    assert await data_of(client, SECRET_GROUP, guessed, headers=ella_headers) == {"group": None}
 
 
 async def test_the_demo_threads_go_three_replies_deep(db: TortoiseContext) -> None:

@@ -11,6 +11,13 @@ from schema.article.loaders import readable_articles
 from schema.article.types import Article
 from schema.context import Context, Info
 from schema.core.access import Access
+from schema.core.idempotency import (
+    IdempotentInput,
+    Result,
+    created,
+    idempotency_key,
+    perform_once,
+)
 from schema.core.mutations import (
     MutationInput,
     Payload,
@@ -44,7 +51,7 @@ class ImageInput:
 
 
 @strawberry.input(description="A new article.")
-class CreateArticleInput(MutationInput):
+class CreateArticleInput(IdempotentInput):
     group_id: strawberry.ID = strawberry.field(description="The group to post in.")
     title: str = strawberry.field(description="1 to 200 characters, kept exactly as typed.")
     body: str = strawberry.field(description="Markdown, up to 100 KB.")
@@ -192,9 +199,9 @@ class ArticleWriteMutation:
         input: Annotated[CreateArticleInput, strawberry.argument(description="The article.")],  # noqa: A002
     ) -> ArticlePayload:
         context = info.context
-        created: list[int] = []
+        now = context.clock()
 
-        async def work() -> dict[str, Any]:
+        async def work() -> Result:
             access = await context.access()
             author = signed_in(access)
             group_pk = pk_of("Group", input.group_id, "input", "groupId")
@@ -207,7 +214,6 @@ class ArticleWriteMutation:
             check_subtitle(input.subtitle)
             check_body(input.body)
             url, caption = cover_columns(input.cover_image)
-            now = context.clock()
             row = await fetch_one(
                 "INSERT INTO articles (group_id, author_id, slug, title, subtitle, body, "
                 "cover_image_url, cover_image_caption, views, comment_count, reaction_count, "
@@ -227,11 +233,11 @@ class ArticleWriteMutation:
                 ],
             )
             assert row is not None  # INSERT ... RETURNING returns the row it wrote
-            created.append(row["id"])
-            return {}
+            return {"article": row["id"]}
 
-        payload = await perform(ArticlePayload, input.client_mutation_id, work)
-        payload.article = await reloaded(context.loaders.article_by_id, created)
+        key = idempotency_key(context, "createArticle", input)
+        payload, done = await perform_once(ArticlePayload, input.client_mutation_id, key, now, work)
+        payload.article = await reloaded(context.loaders.article_by_id, created(done, "article"))
         return payload
 
     @strawberry.mutation(
