@@ -16,9 +16,11 @@ import contextlib
 import dataclasses
 import os
 import random
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 import pytest
@@ -36,7 +38,7 @@ from schema.core import ids
 from schema.core.pagination import encode_cursor
 from schema.group.queries import GROUPS_NEWEST
 from schema.schema import schema
-from tests.conftest import Clock, settings_for
+from tests.conftest import Clock, admin, settings_for
 from tests.engine.generator import Generator, Pools
 from tests.engine.helpers import engine_for
 
@@ -63,7 +65,6 @@ class Worker:
         EXECUTOR_CACHE.clear()
         async with TortoiseContext() as context:
             await context.init(config=tortoise_config(settings_for(self.url)))
-            await seed_if_empty()
             engine = self.engine()
             while True:
                 job, answered = await self.jobs.get()
@@ -158,6 +159,7 @@ def nested_errors(one: Answer, other: Answer) -> bool:
 async def runner(twin_databases: tuple[str, str]) -> AsyncIterator[Runner]:
     clock = Clock()
     planned_url, reference_url = twin_databases
+    await seeded_alike(planned_url, reference_url)
 
     def engine(plans: bool) -> Callable[[], Engine]:
         return lambda: engine_for(settings_for(planned_url, graphql_plans=plans), clock=clock)
@@ -169,6 +171,21 @@ async def runner(twin_databases: tuple[str, str]) -> AsyncIterator[Runner]:
     finally:
         await planned.stop()
         await reference.stop()
+
+
+async def seeded_alike(url: str, twin: str) -> None:
+    """The demo data in `url`, and `twin` made a copy of it (the demo data has random parts:
+    a SECRET group's slug)."""
+    EXECUTOR_CACHE.clear()
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(settings_for(url)))
+        await seed_if_empty()
+    if url.startswith("sqlite"):
+        shutil.copyfile(urlsplit(url).path, urlsplit(twin).path)
+        return
+    source, copy = urlsplit(url).path.lstrip("/"), urlsplit(twin).path.lstrip("/")
+    await admin(f'DROP DATABASE "{copy}" WITH (FORCE)')
+    await admin(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
 
 
 async def demo_viewers() -> list[Viewer | None]:
