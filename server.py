@@ -69,7 +69,11 @@ def tune_garbage_collector() -> None:
 
 
 def rate_limiter(settings: Settings) -> tuple[RateLimiter, RedisStore | None]:
-    redis = RedisStore(settings.redis_url) if settings.redis_url else None
+    redis = (
+        RedisStore(settings.redis_url, pool_size=settings.redis_pool_size)
+        if settings.redis_url
+        else None
+    )
     store: Store | None = (redis or MemoryStore()) if settings.rate_limits else None
     budgets = {
         Budget.QUERY_COST: settings.rate_limit_query_cost,
@@ -103,10 +107,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
-        if settings.secret_key_is_ephemeral:
+        if settings.secret_key_file is not None:
             logger.warning(
-                "SECRET_KEY is not set: anonymous viewers are hashed with a key that changes "
-                "on every start, so view deduplication does not survive restarts or span processes"
+                "SECRET_KEY is not set: using the development key kept in %s, the same for "
+                "every process of this checkout; set SECRET_KEY in production",
+                settings.secret_key_file,
             )
         async with RegisterTortoise(app, config=tortoise_config(settings)):
             tune_garbage_collector()

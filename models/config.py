@@ -37,7 +37,9 @@ class PooledConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg has
 def tortoise_config(settings: Settings) -> dict[str, Any]:
     url = connection_url(settings.database_url, settings.db_pool_size)
     connection = expand_db_url(url)
-    if not url.startswith("sqlite"):
+    if url.startswith("sqlite"):
+        connection["engine"] = "models.sqlite"  # BEGIN IMMEDIATE: see models/sqlite.py
+    else:
         connection["credentials"]["connection_class"] = PooledConnection
     return {
         "connections": {"default": connection},
@@ -48,10 +50,16 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
 
 
 def connection_url(database_url: str, pool_size: int) -> str:
-    """Add the pool size (PostgreSQL) or busy timeout (SQLite) unless the URL sets it."""
+    """Add the pool size (PostgreSQL), or WAL and a busy timeout (SQLite), unless the URL
+    sets them. Each query parameter of an SQLite URL is a PRAGMA run on connecting.
+
+    WAL lets readers go on while one process writes; the busy timeout makes a writer
+    wait for another process's write lock instead of failing at once.
+    """
     parts = urlsplit(database_url)
     query = dict(parse_qsl(parts.query))
     if parts.scheme == "sqlite":
+        query.setdefault("journal_mode", "WAL")
         query.setdefault("busy_timeout", str(SQLITE_BUSY_TIMEOUT_MS))
     else:
         query.setdefault("minsize", "1")

@@ -58,7 +58,6 @@ def settings_for(url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": url,
         "secret_key": TEST_SECRET_KEY,
-        "secret_key_is_ephemeral": False,
         "rate_limits": False,
     }
     return Settings(**(values | overrides))
