@@ -30,7 +30,7 @@ from schema.schema import NoIntrospection, build_schema, limits_of
 from settings import Settings
 from web.graphiql import GROUP_PAGE_QUERY, graphiql_html
 from web.graphql import GraphQLEndpoint
-from web.health import healthz, readyz
+from web.health import Readiness, healthz
 from web.logs import configure_logging
 
 __all__ = ["GROUP_PAGE_QUERY", "app", "create_app"]
@@ -126,7 +126,7 @@ def create_app(
             Route("/graphql", endpoint),
             WebSocketRoute("/graphql", GraphQLWebSocket(settings, endpoint)),
             Route("/healthz", healthz, methods=["GET"]),
-            Route("/readyz", readyz, methods=["GET"]),
+            Route("/readyz", Readiness().readyz, methods=["GET"]),
         ],
         middleware=[
             Middleware(

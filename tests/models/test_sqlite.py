@@ -35,9 +35,7 @@ VIEWS = 400
 async def sqlite_file(tmp_path: Path) -> AsyncIterator[TortoiseContext]:
     url = f"sqlite://{tmp_path}/file.sqlite3"
     env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate"], cwd=PROJECT_DIR, env=env, check=True
-    )
+    subprocess.run([sys.executable, "manage.py", "migrate"], cwd=PROJECT_DIR, env=env, check=True)
     async with TortoiseContext() as context:
         await context.init(config=tortoise_config(settings_for(url)))
         yield context
