@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,11 +14,12 @@ from tortoise.context import TortoiseContext
 from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
-from models.config import SQLITE_BUSY_TIMEOUT_MS, tortoise_config
+from demo.seed import seed_if_empty
+from models.config import SQLITE_BUSY_TIMEOUT_MS, migrate, tortoise_config
 from models.sql import fetch, fetch_one
 from schema.core import ids
 from tests.conftest import TEST_SECRET_KEY, settings_for
-from tests.servers import PROJECT_DIR, uvicorn, wait_until_ready
+from tests.servers import uvicorn, wait_until_ready
 
 RECORD_VIEW = """
 mutation RecordView($input: RecordArticleViewInput!) {
@@ -33,11 +32,10 @@ VIEWS = 400
 
 @pytest.fixture
 async def sqlite_file(tmp_path: Path) -> AsyncIterator[TortoiseContext]:
-    url = f"sqlite://{tmp_path}/file.sqlite3"
-    env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run([sys.executable, "manage.py", "migrate"], cwd=PROJECT_DIR, env=env, check=True)
+    config = tortoise_config(settings_for(f"sqlite://{tmp_path}/file.sqlite3"))
+    await migrate(config)
     async with TortoiseContext() as context:
-        await context.init(config=tortoise_config(settings_for(url)))
+        await context.init(config=config)
         yield context
 
 
@@ -102,8 +100,11 @@ async def test_two_workers_on_one_file_count_every_one_of_400_concurrent_views(
         "RATE_LIMITS": "off",
         "LOG_LEVEL": "WARNING",
     }
-    for command in ("migrate", "seed"):
-        subprocess.run([sys.executable, "manage.py", command], cwd=PROJECT_DIR, env=env, check=True)
+    config = tortoise_config(settings_for(url))
+    await migrate(config)
+    async with TortoiseContext() as context:
+        await context.init(config=config)
+        await seed_if_empty()
     article_id = ids.encode("Article", 3)  # the seed's third article, 364 views
     limits = httpx.Limits(max_connections=VIEWS)
     with uvicorn(env, "--workers", "2") as served:
