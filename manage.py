@@ -1,4 +1,4 @@
-"""Operator commands: `python manage.py migrate | seed | generate | create-member`.
+"""Operator commands: `python manage.py migrate | seed | generate | create-member | prune`.
 
 Each reads the settings (DATABASE_URL first) from the environment, like the server.
 """
@@ -21,6 +21,7 @@ from demo.bulk import Sizes, generate
 from demo.seed import seed_if_empty
 from models import Member
 from models.config import migrate, tortoise_config
+from models.retention import prune
 from schema.account.passwords import hash_password
 from schema.account.tokens import issue_token
 from settings import Settings, SettingsError
@@ -70,6 +71,14 @@ async def run_create_member(settings: Settings, name: str, email: str | None) ->
     print(token)
 
 
+async def run_prune(settings: Settings) -> None:
+    """Delete what retention allows now, as the server's periodic task does."""
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(settings))
+        pruned = await prune(datetime.now(UTC), timedelta(seconds=settings.view_window_seconds))
+    print("another process is pruning: nothing done" if pruned is None else pruned)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -81,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     create = commands.add_parser(
         "create-member",
         help="create a member and print a bearer token (password from MEMBER_PASSWORD, optional)",
+    )
+    commands.add_parser(
+        "prune", help="delete view markers older than the view window, expired and revoked tokens"
     )
     create.add_argument("--name", required=True)
     create.add_argument("--email")
@@ -95,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(migrate(config, reporter=print_plan, progress=print_progress))
         elif arguments.command == "seed":
             asyncio.run(run_seed(settings))
+        elif arguments.command == "prune":
+            asyncio.run(run_prune(settings))
         elif arguments.command == "create-member":
             asyncio.run(run_create_member(settings, arguments.name, arguments.email))
         else:

@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import uvicorn
 from starlette.applications import Starlette
@@ -23,6 +25,7 @@ from strawberry.asgi import GraphQL
 from tortoise.contrib.starlette import RegisterTortoise
 
 from models.config import tortoise_config
+from models.retention import prune_periodically
 from schema.context import Context, utc_now
 from schema.core.execution import Runner
 from schema.core.rate_limits import Budget, MemoryStore, RateLimiter, RedisStore, Store
@@ -84,6 +87,17 @@ def rate_limiter(settings: Settings) -> tuple[RateLimiter, RedisStore | None]:
     return RateLimiter(store=store, per_minute=budgets, secret=settings.secret_key), redis
 
 
+def start_pruning(settings: Settings, clock: Callable[[], datetime]) -> asyncio.Task[None] | None:
+    """Retention in the background (PRUNE_INTERVAL_SECONDS, 0: off); one process of all
+    those on the database prunes at a time."""
+    if settings.prune_interval_seconds == 0:
+        return None
+    window = timedelta(seconds=settings.view_window_seconds)
+    return asyncio.create_task(
+        prune_periodically(settings.prune_interval_seconds, window, clock), name="groupql.prune"
+    )
+
+
 def create_app(
     settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now
 ) -> Starlette:
@@ -115,7 +129,14 @@ def create_app(
             )
         async with RegisterTortoise(app, config=tortoise_config(settings)):
             tune_garbage_collector()
-            yield
+            pruning = start_pruning(settings, clock)
+            try:
+                yield
+            finally:
+                if pruning is not None:
+                    pruning.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await pruning
         if redis is not None:
             await redis.close()
 

@@ -26,8 +26,10 @@ class PooledConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg has
 
     asyncpg sends `RESET ALL; UNLISTEN *; CLOSE ALL; ...` on every release: one
     more round trip per statement outside a transaction. groupql never changes
-    session state (no SET, LISTEN, cursors or advisory locks), so there is
-    nothing to reset; an open transaction is still rolled back by asyncpg.
+    session state (no SET, LISTEN or cursors), so there is nothing to reset; an
+    open transaction is still rolled back by asyncpg. Its one advisory lock
+    (`models.sql.exclusively`) is given back before release, or the connection
+    closed.
     """
 
     def get_reset_query(self) -> str:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -125,3 +127,26 @@ async def viewer_name(url: str, token: str) -> str:
             )
     name: str = response.json()["data"]["viewer"]["name"]
     return name
+
+
+def test_prune_deletes_stale_markers_and_dead_tokens_and_says_how_many(tmp_path: Path) -> None:
+    path = tmp_path / "prune.sqlite3"
+    url = f"sqlite://{path}"
+    manage("migrate", database_url=url)
+    manage("seed", database_url=url)
+    manage("create-member", "--name", "Ops Bot", database_url=url)
+    with closing(sqlite3.connect(path)) as database, database:
+        database.execute(
+            "INSERT INTO article_views (article_id, viewer, counted_at) VALUES "
+            "(1, 'old', '2020-01-01 00:00:00+00:00'), (1, 'new', '2999-01-01 00:00:00+00:00')"
+        )
+        database.execute("UPDATE auth_tokens SET revoked_at = '2020-01-02 00:00:00+00:00'")
+
+    pruned = manage("prune", database_url=url)
+    again = manage("prune", database_url=url)
+
+    assert pruned.returncode == 0, pruned.stderr
+    assert pruned.stdout.strip() == "deleted 1 view markers and 1 auth tokens in 2 statements"
+    assert again.stdout.strip() == "deleted 0 view markers and 0 auth tokens in 2 statements"
+    with closing(sqlite3.connect(path)) as database:
+        assert database.execute("SELECT viewer FROM article_views").fetchall() == [("new",)]
