@@ -6,11 +6,13 @@ pyproject.toml) reads the environment only when that command asks for it.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
+from tortoise import connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.migrations import api as migrations_api
@@ -69,9 +71,24 @@ def connection_url(database_url: str, pool_size: int) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+def for_migrations(config: dict[str, Any]) -> dict[str, Any]:
+    """The configuration migrations run with: on SQLite, foreign keys off.
+
+    SQLite rebuilds a table to change some columns, and with foreign keys on, dropping
+    the old table deletes (or refuses to delete) every row that refers to it: a
+    rebuilt `members` would take every membership with it. SQLite's own advice is to
+    turn them off around schema changes; `migrate` checks them once done.
+    """
+    config = copy.deepcopy(config)
+    connection = config["connections"]["default"]
+    if "sqlite" in connection["engine"]:
+        connection["credentials"]["foreign_keys"] = "OFF"
+    return config
+
+
 def __getattr__(name: str) -> Any:
-    if name == "TORTOISE_ORM":
-        return tortoise_config(Settings.from_env())
+    if name == "TORTOISE_ORM":  # what the `tortoise` command line migrates with
+        return for_migrations(tortoise_config(Settings.from_env()))
     raise AttributeError(name)
 
 
@@ -88,8 +105,21 @@ async def migrate(
     `reporter(connection, plan, fake, dry_run)` hears the plan first, and
     `progress(event, app_label, migration_name)` of each step as it runs.
     """
+    config = for_migrations(config)
     async with TortoiseContext() as context:
         await context.init(config=config)
         await migrations_api.migrate(
             config=config, target=target, reporter=reporter, progress=progress
         )
+        await _check_foreign_keys()
+
+
+async def _check_foreign_keys() -> None:
+    """With foreign keys off (SQLite), say so if a migration left a row pointing nowhere."""
+    db = connections.get("default")
+    if db.capabilities.dialect != "sqlite":
+        return
+    _, broken = await db.execute_query("PRAGMA foreign_key_check")
+    if broken:
+        found = ", ".join(f"{row[0]} row {row[1]} -> {row[2]}" for row in broken[:10])
+        raise RuntimeError(f"the migration left rows whose foreign keys point nowhere: {found}")
