@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import signal
@@ -209,3 +210,39 @@ async def test_uvicorn_serves_the_group_page_and_logs_it(uvicorn_server: Served)
     # `uvicorn server:app` configures only uvicorn's loggers: ours must still be heard.
     [line] = [line for line in uvicorn_server.stop().splitlines() if "groupql.requests" in line]
     assert '"operation":"GroupPage","status":200' in line
+
+
+@pytest.fixture
+def seeded(database_url: str) -> str:
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET_KEY}
+    subprocess.run([sys.executable, "manage.py", "seed"], cwd=PROJECT_DIR, env=env, check=True)
+    return database_url
+
+
+async def test_workers_without_secret_key_share_the_development_key(
+    seeded: str, tmp_path: Path
+) -> None:
+    """With SECRET_KEY unset, every worker reads the key of the checkout (SECRET_KEY_FILE):
+    one viewer sending the same key to both workers counts once."""
+    key_file = tmp_path / ".secret_key"
+    env = {**os.environ, "DATABASE_URL": seeded, "SECRET_KEY_FILE": str(key_file)}
+    for name in ("SECRET_KEY", "GROUPQL_ENV", "LOG_LEVEL"):
+        env.pop(name, None)
+    env["RATE_LIMITS"] = "off"
+    view = {
+        "query": "mutation V($input: RecordArticleViewInput!) { recordArticleView(input: $input) "
+        "{ counted } }",
+        "variables": {"input": {"articleId": "QXJ0aWNsZToz", "viewerKey": "one-tab"}},
+    }
+    with uvicorn(env, "--workers", "2") as served:
+        async with httpx.AsyncClient(base_url=served.url, timeout=30) as http:
+            await wait_until_ready(http, seconds=30)
+            answers = await asyncio.gather(*(http.post("/graphql", json=view) for _ in range(40)))
+        output = served.stop()
+
+    counted = [answer.json()["data"]["recordArticleView"]["counted"] for answer in answers]
+    assert sum(counted) == 1
+    warnings = [line for line in output.splitlines() if "SECRET_KEY is not set" in line]
+    assert len(warnings) == 2, output  # one per worker, naming the same file
+    assert all(str(key_file) in line for line in warnings)
+    assert len(key_file.read_text().strip()) == 64
