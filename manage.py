@@ -1,4 +1,4 @@
-"""Operator commands: `python manage.py migrate | seed | generate | create-member`.
+"""Operator commands: `python manage.py migrate | seed | generate | create-member | prune`.
 
 Each reads the settings (DATABASE_URL first) from the environment, like the server.
 """
@@ -21,9 +21,10 @@ from demo.bulk import Sizes, generate
 from demo.seed import seed_if_empty
 from models import Member
 from models.config import migrate, tortoise_config
+from models.retention import prune
 from schema.account.passwords import hash_password
 from schema.account.tokens import issue_token
-from settings import Settings, SettingsError
+from settings import Settings
 
 
 def print_plan(connection: str, plan: list[Any], fake: bool, dry_run: bool) -> None:
@@ -34,8 +35,17 @@ def print_plan(connection: str, plan: list[Any], fake: bool, dry_run: bool) -> N
 def print_progress(event: str, app_label: str, name: str) -> None:
     if event == "apply_start":
         print(f"Applying {app_label}.{name} ...", end=" ", flush=True)
-    elif event == "apply_done":
+    elif event == "rollback_start":
+        print(f"Rolling back {app_label}.{name} ...", end=" ", flush=True)
+    elif event in ("apply_done", "rollback_done"):
         print("OK")
+
+
+def migration_target(name: str | None) -> str | None:
+    """`--target 0001_initial` (apply or roll back to it) or `zero` (roll back everything)."""
+    if name is None:
+        return None
+    return "models.__first__" if name == "zero" else f"models.{name}"
 
 
 async def run_seed(settings: Settings) -> None:
@@ -70,10 +80,25 @@ async def run_create_member(settings: Settings, name: str, email: str | None) ->
     print(token)
 
 
+async def run_prune(settings: Settings) -> None:
+    """Delete what retention allows now, as the server's periodic task does."""
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(settings))
+        pruned = await prune(datetime.now(UTC), timedelta(seconds=settings.view_window_seconds))
+    print("another process is pruning: nothing done" if pruned is None else pruned)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("migrate", help="apply pending migrations to DATABASE_URL")
+    migrate_parser = commands.add_parser(
+        "migrate", help="apply pending migrations to DATABASE_URL (or go to --target)"
+    )
+    migrate_parser.add_argument(
+        "--target",
+        help="a migration (0001_initial) to apply or roll back to; zero rolls back everything. "
+        "A rollback that would lose data refuses and names it",
+    )
     commands.add_parser("seed", help="load the demo data when the database has no groups")
     generate_parser = commands.add_parser(
         "generate", help="fill an empty database with a large generated data set"
@@ -81,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     create = commands.add_parser(
         "create-member",
         help="create a member and print a bearer token (password from MEMBER_PASSWORD, optional)",
+    )
+    commands.add_parser(
+        "prune", help="delete view markers older than the view window, expired and revoked tokens"
     )
     create.add_argument("--name", required=True)
     create.add_argument("--email")
@@ -92,9 +120,14 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.from_env()
         if arguments.command == "migrate":
             config = tortoise_config(settings)
-            asyncio.run(migrate(config, reporter=print_plan, progress=print_progress))
+            target = migration_target(arguments.target)
+            asyncio.run(
+                migrate(config, target=target, reporter=print_plan, progress=print_progress)
+            )
         elif arguments.command == "seed":
             asyncio.run(run_seed(settings))
+        elif arguments.command == "prune":
+            asyncio.run(run_prune(settings))
         elif arguments.command == "create-member":
             asyncio.run(run_create_member(settings, arguments.name, arguments.email))
         else:
@@ -106,8 +139,8 @@ def main(argv: list[str] | None = None) -> int:
                 threads=arguments.threads,
             )
             asyncio.run(run_generate(settings, sizes))
-    except (SettingsError, RuntimeError, ValueError, IntegrityError) as error:
-        print(f"manage.py {arguments.command}: {error}", file=sys.stderr)
+    except (ValueError, RuntimeError, IntegrityError) as error:  # SettingsError included
+        print(f"\nmanage.py {arguments.command}: {error}", file=sys.stderr)
         return 2
     return 0
 

@@ -5,11 +5,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import uvicorn
 from starlette.applications import Starlette
@@ -21,13 +23,14 @@ from tortoise.contrib.starlette import RegisterTortoise
 from engine import Engine, versions
 from engine.limits import limits_of
 from models.config import tortoise_config
+from models.retention import prune_periodically
 from schema.context import utc_now
 from schema.core.rate_limits import Budget, MemoryStore, RateLimiter, RedisStore, Store
 from schema.schema import NoIntrospection, schema
 from settings import Settings
 from web.graphiql import GROUP_PAGE_QUERY, graphiql_html
 from web.graphql import GraphQLEndpoint
-from web.health import healthz, readyz
+from web.health import Readiness, healthz
 from web.logs import configure_logging
 from web.websocket import GraphQLWebSocket
 
@@ -49,7 +52,11 @@ def tune_garbage_collector() -> None:
 
 
 def rate_limiter(settings: Settings) -> tuple[RateLimiter, RedisStore | None]:
-    redis = RedisStore(settings.redis_url) if settings.redis_url else None
+    redis = (
+        RedisStore(settings.redis_url, pool_size=settings.redis_pool_size)
+        if settings.redis_url
+        else None
+    )
     store: Store | None = (redis or MemoryStore()) if settings.rate_limits else None
     budgets = {
         Budget.QUERY_COST: settings.rate_limit_query_cost,
@@ -58,6 +65,17 @@ def rate_limiter(settings: Settings) -> tuple[RateLimiter, RedisStore | None]:
         Budget.VIEWS: settings.rate_limit_views,
     }
     return RateLimiter(store=store, per_minute=budgets, secret=settings.secret_key), redis
+
+
+def start_pruning(settings: Settings, clock: Callable[[], datetime]) -> asyncio.Task[None] | None:
+    """Retention in the background (PRUNE_INTERVAL_SECONDS, 0: off); one process of all
+    those on the database prunes at a time."""
+    if settings.prune_interval_seconds == 0:
+        return None
+    window = timedelta(seconds=settings.view_window_seconds)
+    return asyncio.create_task(
+        prune_periodically(settings.prune_interval_seconds, window, clock), name="groupql.prune"
+    )
 
 
 def create_app(
@@ -81,14 +99,22 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
-        if settings.secret_key_is_ephemeral:
+        if settings.secret_key_file is not None:
             logger.warning(
-                "SECRET_KEY is not set: anonymous viewers are hashed with a key that changes "
-                "on every start, so view deduplication does not survive restarts or span processes"
+                "SECRET_KEY is not set: using the development key kept in %s, the same for "
+                "every process of this checkout; set SECRET_KEY in production",
+                settings.secret_key_file,
             )
         async with RegisterTortoise(app, config=tortoise_config(settings)):
             tune_garbage_collector()
-            yield
+            pruning = start_pruning(settings, clock)
+            try:
+                yield
+            finally:
+                if pruning is not None:
+                    pruning.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await pruning
         if redis is not None:
             await redis.close()
 
@@ -99,7 +125,7 @@ def create_app(
             Route("/graphql", endpoint),
             WebSocketRoute("/graphql", GraphQLWebSocket(engine, settings)),
             Route("/healthz", healthz, methods=["GET"]),
-            Route("/readyz", readyz, methods=["GET"]),
+            Route("/readyz", Readiness().readyz, methods=["GET"]),
         ],
         middleware=[
             Middleware(

@@ -5,6 +5,7 @@ Each field is documented in the README's settings table; keep the two in step.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Mapping
@@ -13,6 +14,9 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent
 DEFAULT_DATABASE_URL = f"sqlite://{PROJECT_DIR / 'groupql.sqlite3'}"
+# Where development keeps the key it makes when SECRET_KEY is not set (ignored by git).
+DEFAULT_SECRET_KEY_FILE = PROJECT_DIR / ".secret_key"
+MIN_SECRET_KEY_LENGTH = 32
 # Where single-page apps are served from while they are developed (Vite, webpack...).
 DEVELOPMENT_ORIGINS = (
     "http://localhost:5173",
@@ -34,7 +38,7 @@ class Settings:
     port: int = 8000
     view_window_seconds: int = 8 * 60 * 60
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)
-    secret_key_is_ephemeral: bool = True
+    secret_key_file: str | None = None  # where the key was read from, when not SECRET_KEY
     log_level: str = "INFO"
     max_body_bytes: int = 256 * 1024
     token_ttl_days: int = 30
@@ -53,9 +57,12 @@ class Settings:
     rate_limit_mutations: int = 120
     rate_limit_sign_in: int = 10
     rate_limit_views: int = 100
+    views_per_address: int = 10
     redis_url: str | None = None
     graphql_plans: bool = True
     max_validation_errors: int = 5
+    redis_pool_size: int = 20
+    prune_interval_seconds: int = 60 * 60
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -68,6 +75,10 @@ class Settings:
         production = environment == "production"
         if production and not secret_key:
             raise SettingsError("SECRET_KEY must be set when GROUPQL_ENV is production")
+        key_file = None
+        if not secret_key:
+            key_file = Path(environ.get("SECRET_KEY_FILE") or DEFAULT_SECRET_KEY_FILE)
+            secret_key = development_secret(key_file)
         origins = environ.get("CORS_ORIGINS")
         return cls(
             production=production,
@@ -85,20 +96,61 @@ class Settings:
             rate_limit_mutations=_integer(environ, "RATE_LIMIT_MUTATIONS", 120, minimum=1),
             rate_limit_sign_in=_integer(environ, "RATE_LIMIT_SIGN_IN", 10, minimum=1),
             rate_limit_views=_integer(environ, "RATE_LIMIT_VIEWS", 100, minimum=1),
+            views_per_address=_integer(environ, "VIEWS_PER_ADDRESS", 10, minimum=0),
             redis_url=environ.get("REDIS_URL") or None,
             graphql_plans=_switch(environ, "GRAPHQL_PLANS", default=True),
             max_validation_errors=_integer(environ, "MAX_VALIDATION_ERRORS", 5, minimum=1),
+            redis_pool_size=_integer(environ, "REDIS_POOL_SIZE", 20, minimum=1),
+            prune_interval_seconds=_integer(environ, "PRUNE_INTERVAL_SECONDS", 3600, minimum=0),
             database_url=environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             db_pool_size=_integer(environ, "DB_POOL_SIZE", 10, minimum=1),
             host=environ.get("HOST") or "127.0.0.1",
             port=_integer(environ, "PORT", 8000, minimum=1),
             view_window_seconds=_integer(environ, "VIEW_WINDOW_SECONDS", 28800, minimum=0),
-            secret_key=secret_key or secrets.token_hex(32),
-            secret_key_is_ephemeral=not secret_key,
+            secret_key=secret_key,
+            secret_key_file=str(key_file) if key_file else None,
             log_level=(environ.get("LOG_LEVEL") or "INFO").upper(),
             max_body_bytes=_integer(environ, "MAX_BODY_BYTES", 262144, minimum=1024),
             token_ttl_days=_integer(environ, "TOKEN_TTL_DAYS", 30, minimum=1),
         )
+
+
+def development_secret(path: Path) -> str:
+    """The key kept in `path`, made on first use: every process of one checkout reads the
+    same key, so several workers share view deduplication and rate limits as in production.
+
+    The new key is written whole to a file of its own, then linked to `path`, which
+    fails when `path` exists: of two processes starting together, the first link wins
+    and both read its key.
+    """
+    if not path.exists():
+        draft = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        try:
+            descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_hex(32) + "\n")
+            with contextlib.suppress(FileExistsError):
+                os.link(draft, path)
+        except OSError as error:
+            raise SettingsError(
+                f"SECRET_KEY is not set and no development key can be kept in {path} "
+                f"({error.strerror}): set SECRET_KEY, or SECRET_KEY_FILE to a writable path"
+            ) from None
+        finally:
+            draft.unlink(missing_ok=True)
+    try:
+        key = path.read_text().strip()
+    except OSError as error:
+        raise SettingsError(
+            f"SECRET_KEY is not set and the development key in {path} cannot be read "
+            f"({error.strerror}): set SECRET_KEY"
+        ) from None
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise SettingsError(
+            f"{path} holds no key of at least {MIN_SECRET_KEY_LENGTH} characters: delete it "
+            "to have a new one made, or set SECRET_KEY"
+        )
+    return key
 
 
 def _integer(environ: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:

@@ -31,7 +31,7 @@ class DatabaseUnavailableError(Exception):
 
 
 def settings_for(database_url: str, secret_key: str) -> Settings:
-    return Settings(database_url=database_url, secret_key=secret_key, secret_key_is_ephemeral=False)
+    return Settings(database_url=database_url, secret_key=secret_key)
 
 
 async def connect(url: str) -> asyncpg.Connection:

@@ -1,4 +1,5 @@
 from migrations._counter_checks import counter_checks
+from migrations._downgrade import refuse_losing, table
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from models.group import GroupPrivacy
@@ -269,4 +270,8 @@ class Migration(migrations.Migration):
             bases=["Model"],
         ),
         ops.RunPython(add_counter_checks, drop_counter_checks),
+        # Runs first on downgrade: rolling back the first migration drops every table.
+        refuse_losing(
+            *map(table, ["groups", "members", "articles", "article_views", "comments", "memberships"])
+        ),
     ]

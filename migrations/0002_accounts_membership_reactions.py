@@ -1,4 +1,5 @@
 from migrations._counter_checks import counter_checks
+from migrations._downgrade import AddField, column, refuse_losing, rows, table
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from models.membership import MembershipStatus
@@ -54,17 +55,17 @@ class Migration(migrations.Migration):
             options={'table': 'reactions', 'app': 'models', 'unique_together': (('member', 'kind', 'article'), ('member', 'kind', 'comment')), 'indexes': [Index(fields=['article_id', 'kind'], name='reactions_of_article'), Index(fields=['comment_id', 'kind'], name='reactions_of_comment')], 'pk_attr': 'id', 'table_description': "A member's reaction to an article or to a comment: one per member, kind and subject."},
             bases=['Model'],
         ),
-        ops.AddField(
+        AddField(
             model_name='Article',
             name='deleted_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
-        ops.AddField(
+        AddField(
             model_name='Article',
             name='pinned_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
-        ops.AddField(
+        AddField(
             model_name='Article',
             name='reaction_count',
             field=fields.IntField(default=0, db_default=0),
@@ -73,22 +74,22 @@ class Migration(migrations.Migration):
             model_name='Article',
             index=Index(fields=['group_id', 'pinned_at'], name='articles_pinned'),
         ),
-        ops.AddField(
+        AddField(
             model_name='Comment',
             name='deleted_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
-        ops.AddField(
+        AddField(
             model_name='Comment',
             name='depth',
             field=fields.IntField(default=0, db_default=0),
         ),
-        ops.AddField(
+        AddField(
             model_name='Comment',
             name='edited_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
-        ops.AddField(
+        AddField(
             model_name='Comment',
             name='reaction_count',
             field=fields.IntField(default=0, db_default=0),
@@ -97,12 +98,12 @@ class Migration(migrations.Migration):
             name='Member',
             options={'table': 'members', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A person in the community, who signs in with an email address and a password.'},
         ),
-        ops.AddField(
+        AddField(
             model_name='Member',
             name='email',
             field=fields.CharField(null=True, unique=True, max_length=254),
         ),
-        ops.AddField(
+        AddField(
             model_name='Member',
             name='password_hash',
             field=fields.CharField(null=True, max_length=200),
@@ -116,7 +117,7 @@ class Migration(migrations.Migration):
             name='Membership',
             options={'table': 'memberships', 'app': 'models', 'unique_together': (('member', 'group'),), 'indexes': [Index(fields=['group_id', 'status', 'joined_at', 'id'], name='memberships_of_group')], 'pk_attr': 'id', 'table_description': "A member's place in a group, or their request to join it (status PENDING)."},
         ),
-        ops.AddField(
+        AddField(
             model_name='Membership',
             name='status',
             field=fields.CharEnumField(default=MembershipStatus.ACTIVE, description='ACTIVE: ACTIVE\nPENDING: PENDING', db_default='ACTIVE', enum_type=MembershipStatus, max_length=7),
@@ -126,4 +127,18 @@ class Migration(migrations.Migration):
             index=Index(fields=['group_id', 'status', 'joined_at', 'id'], name='memberships_of_group'),
         ),
         ops.RunPython(add_counter_checks, drop_counter_checks),
+        # Runs first on downgrade. Not listed, as nothing is lost with them: rankings (a
+        # cache of frozen orders, rebuilt on the next first page), reaction_count (counted
+        # from reactions, listed) and comments.depth (follows from parent_id, kept).
+        refuse_losing(
+            table("auth_tokens"),
+            table("reactions"),
+            column("members", "email"),
+            column("members", "password_hash"),
+            column("articles", "deleted_at"),
+            column("articles", "pinned_at"),
+            column("comments", "deleted_at"),
+            column("comments", "edited_at"),
+            rows("memberships", "status <> 'ACTIVE'", "pending join requests (memberships.status)"),
+        ),
     ]

@@ -45,7 +45,9 @@ def counter_checks(columns: Sequence[tuple[str, str]]) -> tuple[Step, Step]:
         client = schema_editor.client
         for table, column in columns:
             for statement in statements(client.capabilities.dialect, table, column):
-                await client.execute_script(statement)
+                # Not execute_script: on SQLite it COMMITs first, and a downgrade that
+                # fails after it could not be rolled back.
+                await client.execute_query(statement)
 
     async def add(apps: Any, schema_editor: Any) -> None:
         await run(schema_editor, _add)

@@ -15,6 +15,10 @@ class ArticleView(Model):
     `viewer` is a salted SHA-256 of the viewer's identity, never a raw address.
     `counted_at` is when this viewer's last counted view happened; a new view
     counts only once the window since then has passed.
+
+    A row whose `viewer` hashes "address:<network>" is an address's allowance of views
+    of the article instead, its `counted_at` when the allowance is whole again (see
+    schema/article/view_counter.py). Retention deletes rows a window old, either kind.
     """
 
     id = fields.BigIntField(primary_key=True)

@@ -6,11 +6,13 @@ pyproject.toml) reads the environment only when that command asks for it.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
+from tortoise import connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.migrations import api as migrations_api
@@ -26,8 +28,10 @@ class PooledConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg has
 
     asyncpg sends `RESET ALL; UNLISTEN *; CLOSE ALL; ...` on every release: one
     more round trip per statement outside a transaction. groupql never changes
-    session state (no SET, LISTEN, cursors or advisory locks), so there is
-    nothing to reset; an open transaction is still rolled back by asyncpg.
+    session state (no SET, LISTEN or cursors), so there is nothing to reset; an
+    open transaction is still rolled back by asyncpg. Its one advisory lock
+    (`models.sql.exclusively`) is given back before release, or the connection
+    closed.
     """
 
     def get_reset_query(self) -> str:
@@ -37,7 +41,9 @@ class PooledConnection(asyncpg.Connection):  # type: ignore[misc]  # asyncpg has
 def tortoise_config(settings: Settings) -> dict[str, Any]:
     url = connection_url(settings.database_url, settings.db_pool_size)
     connection = expand_db_url(url)
-    if not url.startswith("sqlite"):
+    if url.startswith("sqlite"):
+        connection["engine"] = "models.sqlite"  # BEGIN IMMEDIATE: see models/sqlite.py
+    else:
         connection["credentials"]["connection_class"] = PooledConnection
     return {
         "connections": {"default": connection},
@@ -48,10 +54,16 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
 
 
 def connection_url(database_url: str, pool_size: int) -> str:
-    """Add the pool size (PostgreSQL) or busy timeout (SQLite) unless the URL sets it."""
+    """Add the pool size (PostgreSQL), or WAL and a busy timeout (SQLite), unless the URL
+    sets them. Each query parameter of an SQLite URL is a PRAGMA run on connecting.
+
+    WAL lets readers go on while one process writes; the busy timeout makes a writer
+    wait for another process's write lock instead of failing at once.
+    """
     parts = urlsplit(database_url)
     query = dict(parse_qsl(parts.query))
     if parts.scheme == "sqlite":
+        query.setdefault("journal_mode", "WAL")
         query.setdefault("busy_timeout", str(SQLITE_BUSY_TIMEOUT_MS))
     else:
         query.setdefault("minsize", "1")
@@ -59,9 +71,24 @@ def connection_url(database_url: str, pool_size: int) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+def for_migrations(config: dict[str, Any]) -> dict[str, Any]:
+    """The configuration migrations run with: on SQLite, foreign keys off.
+
+    SQLite rebuilds a table to change some columns, and with foreign keys on, dropping
+    the old table deletes (or refuses to delete) every row that refers to it: a
+    rebuilt `members` would take every membership with it. SQLite's own advice is to
+    turn them off around schema changes; `migrate` checks them once done.
+    """
+    config = copy.deepcopy(config)
+    connection = config["connections"]["default"]
+    if "sqlite" in connection["engine"]:
+        connection["credentials"]["foreign_keys"] = "OFF"
+    return config
+
+
 def __getattr__(name: str) -> Any:
-    if name == "TORTOISE_ORM":
-        return tortoise_config(Settings.from_env())
+    if name == "TORTOISE_ORM":  # what the `tortoise` command line migrates with
+        return for_migrations(tortoise_config(Settings.from_env()))
     raise AttributeError(name)
 
 
@@ -78,8 +105,21 @@ async def migrate(
     `reporter(connection, plan, fake, dry_run)` hears the plan first, and
     `progress(event, app_label, migration_name)` of each step as it runs.
     """
+    config = for_migrations(config)
     async with TortoiseContext() as context:
         await context.init(config=config)
         await migrations_api.migrate(
             config=config, target=target, reporter=reporter, progress=progress
         )
+        await _check_foreign_keys()
+
+
+async def _check_foreign_keys() -> None:
+    """With foreign keys off (SQLite), say so if a migration left a row pointing nowhere."""
+    db = connections.get("default")
+    if db.capabilities.dialect != "sqlite":
+        return
+    _, broken = await db.execute_query("PRAGMA foreign_key_check")
+    if broken:
+        found = ", ".join(f"{row[0]} row {row[1]} -> {row[2]}" for row in broken[:10])
+        raise RuntimeError(f"the migration left rows whose foreign keys point nowhere: {found}")

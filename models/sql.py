@@ -9,8 +9,11 @@ drivers can cache it.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -20,6 +23,7 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 Row = dict[str, Any]
+Fetch = Callable[[str, Sequence[Any]], Awaitable[list[Row]]]
 
 _ANY = re.compile(r"= ANY\(\?\)")
 
@@ -59,6 +63,60 @@ async def execute_many(
         await db.execute_many(_for_postgres(sql), [list(row) for row in rows])
     else:
         await db.execute_many(sql, [[_sqlite_param(p) for p in row] for row in rows])
+
+
+@contextlib.asynccontextmanager
+async def exclusively(key: int) -> AsyncIterator[Fetch | None]:
+    """A `fetch` that runs while no other process holds the lock `key`, or None when one
+    does (nothing waits for it).
+
+    PostgreSQL: a session advisory lock (`pg_try_advisory_lock`) on one connection of
+    the pool, which every statement of the block then uses, so a pool of one connection
+    does not deadlock. SQLite: an exclusive `flock` on a file beside the database, so
+    several workers on one file take turns too (an in-memory database has one process).
+    """
+    db = client()
+    if is_postgres(db):
+        async with db.acquire_connection() as connection:
+            if not await connection.fetchval("SELECT pg_try_advisory_lock($1)", key):
+                yield None
+                return
+            try:
+                yield _fetch_on(connection)
+            finally:
+                await _unlock(connection, key)
+        return
+    path = getattr(db, "filename", ":memory:")
+    if path == ":memory:":
+        yield fetch
+        return
+    lock = os.open(f"{path}-lock-{key}", os.O_WRONLY | os.O_CREAT, 0o600)  # local: no wait
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield None
+            return
+        yield fetch
+    finally:
+        os.close(lock)  # and the lock with it
+
+
+def _fetch_on(connection: Any) -> Fetch:
+    async def fetch_on(sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return [dict(row) for row in await connection.fetch(_for_postgres(sql), *params)]
+
+    return fetch_on
+
+
+async def _unlock(connection: Any, key: int) -> None:
+    """Give the lock back; a connection that cannot is closed, and its lock with it, so
+    no pooled connection keeps holding it."""
+    try:
+        await connection.execute("SELECT pg_advisory_unlock($1)", key)
+    except BaseException:
+        connection.terminate()
+        raise
 
 
 @lru_cache(maxsize=256)

@@ -68,7 +68,6 @@ def settings_for(url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": url,
         "secret_key": TEST_SECRET_KEY,
-        "secret_key_is_ephemeral": False,
         "rate_limits": False,
         "graphql_plans": GRAPHQL_PLANS.graphql_plans,
     }
@@ -168,6 +167,22 @@ def twin_databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[t
     finally:
         for name in names:
             asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables at all, for tests of the migrations themselves."""
+    if request.param == "sqlite":
+        yield f"sqlite://{tmp_path}/upgrade.sqlite3"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL runs skipped")
+    name = f"groupql_upgrade_{uuid.uuid4().hex[:12]}"
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield with_database(POSTGRES_URL, name)
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import TEST_SECRET_KEY
-from tests.test_server import free_port
+from tests.servers import free_port
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 FUZZ_SECONDS = int(os.environ.get("FUZZ_SECONDS", "40"))

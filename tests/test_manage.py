@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -125,3 +127,56 @@ async def viewer_name(url: str, token: str) -> str:
             )
     name: str = response.json()["data"]["viewer"]["name"]
     return name
+
+
+def test_prune_deletes_stale_markers_and_dead_tokens_and_says_how_many(tmp_path: Path) -> None:
+    path = tmp_path / "prune.sqlite3"
+    url = f"sqlite://{path}"
+    manage("migrate", database_url=url)
+    manage("seed", database_url=url)
+    manage("create-member", "--name", "Ops Bot", database_url=url)
+    with closing(sqlite3.connect(path)) as database, database:
+        database.execute(
+            "INSERT INTO article_views (article_id, viewer, counted_at) VALUES "
+            "(1, 'old', '2020-01-01 00:00:00+00:00'), (1, 'new', '2999-01-01 00:00:00+00:00')"
+        )
+        database.execute("UPDATE auth_tokens SET revoked_at = '2020-01-02 00:00:00+00:00'")
+
+    pruned = manage("prune", database_url=url)
+    again = manage("prune", database_url=url)
+
+    assert pruned.returncode == 0, pruned.stderr
+    assert pruned.stdout.strip() == "deleted 1 view markers and 1 auth tokens in 2 statements"
+    assert again.stdout.strip() == "deleted 0 view markers and 0 auth tokens in 2 statements"
+    with closing(sqlite3.connect(path)) as database:
+        assert database.execute("SELECT viewer FROM article_views").fetchall() == [("new",)]
+
+
+def test_a_downgrade_that_would_lose_data_is_refused_by_name(tmp_path: Path) -> None:
+    url = f"sqlite://{tmp_path}/down.sqlite3"
+    manage("migrate", database_url=url)
+    manage("seed", database_url=url)
+
+    refused = manage("migrate", "--target", "0001_initial", database_url=url)
+    unknown = manage("migrate", "--target", "0009_nope", database_url=url)
+    again = manage("migrate", database_url=url)
+
+    assert refused.returncode == 2
+    assert "would lose data: reactions (8 rows), members.email (5 rows)" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert unknown.returncode == 2
+    assert "0009_nope" in unknown.stderr
+    assert "No migrations to apply" in again.stdout  # still at the latest
+
+
+def test_an_empty_database_rolls_back_to_nothing_and_up_again(tmp_path: Path) -> None:
+    url = f"sqlite://{tmp_path}/empty.sqlite3"
+    manage("migrate", database_url=url)
+
+    down = manage("migrate", "--target", "zero", database_url=url)
+    up = manage("migrate", database_url=url)
+
+    assert down.returncode == 0, down.stderr
+    assert "Rolling back models.0002_accounts_membership_reactions ... OK" in down.stdout
+    assert "Rolling back models.0001_initial ... OK" in down.stdout
+    assert "Applying models.0001_initial ... OK" in up.stdout

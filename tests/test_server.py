@@ -4,7 +4,6 @@ import asyncio
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -20,6 +19,7 @@ from models.sql import fetch
 from server import GROUP_PAGE_QUERY, create_app
 from tests.conftest import TEST_SECRET_KEY, settings_for
 from tests.helpers import client_for
+from tests.servers import Served, uvicorn, wait_until_ready
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SLUG = {"slug": SEED_GROUP_SLUG}
@@ -184,61 +184,20 @@ async def test_an_unexpected_failure_is_coded_logged_and_not_a_500(
     assert all("Traceback" not in error["message"] for error in body["errors"])
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-class Served:
-    """A server process: its URL, and everything it printed once stopped."""
-
-    def __init__(self, url: str, process: subprocess.Popen[bytes]) -> None:
-        self.url = url
-        self.process = process
-        self.output: str | None = None
-
-    def stop(self) -> str:
-        if self.output is None:
-            self.process.terminate()
-            self.output = self.process.communicate(timeout=10)[0].decode()
-        return self.output
-
-
 @pytest.fixture
 def uvicorn_server(database_url: str) -> Iterator[Served]:
     """`uvicorn server:app` in its own process, the way operators run it."""
-    port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET_KEY}
     env.pop("LOG_LEVEL", None)
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "seed"], cwd=PROJECT_DIR, env=env, check=True, capture_output=True)
-    command = [sys.executable, "-m", "uvicorn", "server:app", "--port", str(port)]
-    process = subprocess.Popen(
-        command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    served = Served(f"http://127.0.0.1:{port}", process)
-    try:
+    with uvicorn(env) as served:
         yield served
-    finally:
         output = served.stop()
-        # uvicorn finishes its requests and the lifespan, then re-raises the signal.
-        assert process.returncode in (0, -signal.SIGTERM), output
-        assert "Application shutdown complete" in output, output
-        assert "Traceback" not in output, output
-
-
-async def wait_until_ready(http: httpx.AsyncClient) -> None:
-    """Poll /readyz for up to ten seconds."""
-    for _ in range(100):
-        try:
-            if (await http.get("/readyz")).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.1)
-    raise AssertionError("the server did not get ready")
+    # uvicorn finishes its requests and the lifespan, then re-raises the signal.
+    assert served.process.returncode in (0, -signal.SIGTERM), output
+    assert "Application shutdown complete" in output, output
+    assert "Traceback" not in output, output
 
 
 async def test_uvicorn_serves_the_group_page_and_logs_it(uvicorn_server: Served) -> None:
@@ -251,3 +210,39 @@ async def test_uvicorn_serves_the_group_page_and_logs_it(uvicorn_server: Served)
     # `uvicorn server:app` configures only uvicorn's loggers: ours must still be heard.
     [line] = [line for line in uvicorn_server.stop().splitlines() if "groupql.requests" in line]
     assert '"operation":"GroupPage","status":200' in line
+
+
+@pytest.fixture
+def seeded(database_url: str) -> str:
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET_KEY}
+    subprocess.run([sys.executable, "manage.py", "seed"], cwd=PROJECT_DIR, env=env, check=True)
+    return database_url
+
+
+async def test_workers_without_secret_key_share_the_development_key(
+    seeded: str, tmp_path: Path
+) -> None:
+    """With SECRET_KEY unset, every worker reads the key of the checkout (SECRET_KEY_FILE):
+    one viewer sending the same key to both workers counts once."""
+    key_file = tmp_path / ".secret_key"
+    env = {**os.environ, "DATABASE_URL": seeded, "SECRET_KEY_FILE": str(key_file)}
+    for name in ("SECRET_KEY", "GROUPQL_ENV", "LOG_LEVEL"):
+        env.pop(name, None)
+    env["RATE_LIMITS"] = "off"
+    view = {
+        "query": "mutation V($input: RecordArticleViewInput!) { recordArticleView(input: $input) "
+        "{ counted } }",
+        "variables": {"input": {"articleId": "QXJ0aWNsZToz", "viewerKey": "one-tab"}},
+    }
+    with uvicorn(env, "--workers", "2") as served:
+        async with httpx.AsyncClient(base_url=served.url, timeout=30) as http:
+            await wait_until_ready(http, seconds=30)
+            answers = await asyncio.gather(*(http.post("/graphql", json=view) for _ in range(40)))
+        output = served.stop()
+
+    counted = [answer.json()["data"]["recordArticleView"]["counted"] for answer in answers]
+    assert sum(counted) == 1
+    warnings = [line for line in output.splitlines() if "SECRET_KEY is not set" in line]
+    assert len(warnings) == 2, output  # one per worker, naming the same file
+    assert all(str(key_file) in line for line in warnings)
+    assert len(key_file.read_text().strip()) == 64

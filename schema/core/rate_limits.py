@@ -13,11 +13,15 @@ import hashlib
 import hmac
 import logging
 import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
 from graphql import GraphQLError
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.exceptions import RedisError
 
 from schema.core.errors import ErrorCode
 
@@ -68,25 +72,91 @@ return '0'
 """
 
 
+REDIS_WAIT_SECONDS = 0.25  # longest wait for a free connection of the pool
+REDIS_RETRY_SECONDS = 2.0  # after Redis failed, how long budgets stay in the process only
+WARN_EVERY_SECONDS = 60.0
+
+
 class RedisStore:
-    """Budgets shared by every process that uses the same Redis (REDIS_URL)."""
+    """Budgets shared by every process that uses the same Redis (REDIS_URL).
 
-    def __init__(self, url: str) -> None:
-        from redis.asyncio import Redis
+    It never lets a request through unmetered: when Redis fails, or all of the
+    pool's `pool_size` connections stay busy past a short wait, the spend goes to
+    this process's own budgets instead (as without Redis), and a warning says so
+    at most once a minute. After a failure Redis is tried again `REDIS_RETRY_SECONDS`
+    later, so an outage costs no request more than one failed attempt. The process's
+    budgets also follow every spend Redis allows, so falling back does not hand
+    anyone a fresh allowance.
+    """
 
-        self.redis: Any = Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+    def __init__(
+        self, url: str, *, pool_size: int = 20, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        # A blocking pool waits (briefly) for a free connection where the default pool
+        # raises at once: under a burst, spends queue instead of all falling back.
+        pool = BlockingConnectionPool.from_url(
+            url,
+            max_connections=pool_size,
+            timeout=REDIS_WAIT_SECONDS,
+            socket_timeout=1.0,
+            socket_connect_timeout=1.0,
+        )
+        self.redis: Any = Redis.from_pool(pool)
         self.script = self.redis.register_script(SPEND)
+        self.local = MemoryStore()
+        self.clock = clock
+        self.retry_at = -math.inf
+        self.outage: str | None = None  # why Redis is not used, while it is not
+        self.warnings = Warnings(clock)
 
     async def spend(self, key: str, cost: float, now: float) -> float:
-        try:
-            wait = await self.script(keys=[f"groupql:rate:{key}"], args=[now, cost, PERIOD])
-        except Exception as error:  # noqa: BLE001 - Redis down: let requests through, say so
-            logger.warning("rate limits not applied: Redis failed: %s", type(error).__name__)
-            return 0.0
-        return float(wait)
+        if self.outage is None or self.clock() >= self.retry_at:
+            try:
+                answer = await self.script(keys=[f"groupql:rate:{key}"], args=[now, cost, PERIOD])
+            except (RedisError, OSError, TimeoutError) as error:
+                self.failed(error)
+            else:
+                if self.outage is not None:
+                    self.outage = None
+                    logger.warning("Redis answers again: rate limits are shared again")
+                wait = float(answer)
+                return wait or await self.local.spend(key, cost, now)
+        else:
+            self.warnings.warn("failed", self.outage)
+        return await self.local.spend(key, cost, now)
+
+    def failed(self, error: Exception) -> None:
+        if isinstance(error.__cause__, TimeoutError) and "No connection available" in str(error):
+            self.warnings.warn(
+                "exhausted",
+                f"Redis pool exhausted (every connection busy for {REDIS_WAIT_SECONDS:g} s): "
+                "rate limits kept in this process for those calls",
+            )
+            return
+        self.retry_at = self.clock() + REDIS_RETRY_SECONDS
+        self.outage = (
+            f"Redis failed ({type(error).__name__}: {error}): rate limits kept in this process only"
+        )
+        self.warnings.warn("failed", self.outage)
 
     async def close(self) -> None:
         await self.redis.aclose()
+
+
+class Warnings:
+    """Each kind of warning at most once a minute, saying how often it happened since."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self.clock = clock
+        self.last: dict[str, float] = {}
+        self.counts: dict[str, int] = {}
+
+    def warn(self, kind: str, text: str) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        now = self.clock()
+        if now - self.last.get(kind, -math.inf) >= WARN_EVERY_SECONDS:
+            logger.warning("%s (%d calls since last logged)", text, self.counts.pop(kind))
+            self.last[kind] = now
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,6 @@ from tortoise.context import TortoiseContext
 from models.config import migrate, tortoise_config
 from models.sql import client, fetch, is_postgres
 from tests.conftest import settings_for
-from tests.models.test_upgrade import empty_database_url
-
-__all__ = ["empty_database_url"]  # the fixture, imported for pytest
 
 BEFORE = "models.0002_accounts_membership_reactions"
 GROUPS_OF_0002 = [

@@ -2,34 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from tortoise.context import TortoiseContext
 
 from models.config import migrate, tortoise_config
 from models.sql import fetch
-from tests.conftest import POSTGRES_URL, admin, settings_for, with_database
+from tests.conftest import settings_for
 
 FIRST_MIGRATION = "0001_initial"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite://{tmp_path}/upgrade.sqlite3"
-        return
-    if not POSTGRES_URL:
-        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL runs skipped")
-    name = f"groupql_upgrade_{uuid.uuid4().hex[:12]}"
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield with_database(POSTGRES_URL, name)
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 ROWS_OF_THE_FIRST_SCHEMA = [

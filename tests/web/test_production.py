@@ -319,4 +319,4 @@ def test_production_with_a_secret_key_is_locked_down_by_default() -> None:
         False,
         (),
     )
-    assert settings.secret_key_is_ephemeral is False
+    assert settings.secret_key_file is None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from server import GROUP_PAGE_QUERY, create_app
 from settings import Settings, SettingsError
 from tests.conftest import TEST_SECRET_KEY, settings_for
 from tests.helpers import client_for
+from tests.servers import free_port
 from tests.web.helpers import JSON, app_client, only_error
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -534,13 +534,6 @@ async def test_the_node_limit_refuses_before_any_sql(
 
 
 # Cross-site WebSocket hijacking
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture

@@ -7,10 +7,11 @@ from typing import Annotated
 import strawberry
 
 from schema.article.types import Article
-from schema.article.view_counter import NOT_FOUND, record_view
-from schema.article.view_identity import MAX_VIEWER_KEY_LENGTH, view_identity
-from schema.context import Info
+from schema.article.view_counter import NOT_FOUND, Allowance, record_view
+from schema.article.view_identity import MAX_VIEWER_KEY_LENGTH, address_identity, view_identity
+from schema.context import Context, Info
 from schema.core import ids
+from schema.core.access import Access
 from schema.core.mutations import MutationInput, Payload, UserError, UserErrorCode, given
 from schema.core.rate_limits import Budget
 
@@ -25,7 +26,12 @@ class ViewSkipReason(Enum):
     )
     RATE_LIMITED = strawberry.enum_value(
         "RATE_LIMITED",
-        description="This viewer recorded too many views this minute; nothing was recorded.",
+        description=(
+            "Too many views: this viewer recorded too many this minute, or this network "
+            "address (when not signed in) added as many views of this article as it may "
+            "within the view window, whatever viewer keys or User-Agents it sent. Nothing "
+            "was recorded."
+        ),
     )
     DUPLICATE_IN_WINDOW = strawberry.enum_value(
         "DUPLICATE_IN_WINDOW",
@@ -72,7 +78,9 @@ class ViewMutation:
             "viewer was counted for it within the view window (8 hours by default) or is its "
             "author; reading an article never counts. Call it once when the article is shown. "
             "The viewer is the signed-in member, else `viewerKey`, else the network address "
-            "and User-Agent."
+            "and User-Agent. Without signing in, one network address adds at most a few views "
+            "(10 by default) of one article per window, whatever keys it sends; past that the "
+            "answer is `RATE_LIMITED`."
         )
     )
     async def record_article_view(
@@ -108,7 +116,9 @@ class ViewMutation:
         if article_id is not None:
             viewer = view_identity(context.settings.secret_key, access, key, context.request)
             window = timedelta(seconds=context.settings.view_window_seconds)
-            outcome = await record_view(access, article_id, viewer, context.clock(), window)
+            allowance = address_allowance(context, access)
+            now = context.clock()
+            outcome = await record_view(access, article_id, viewer, now, window, allowance)
         if outcome.article is None:
             return RecordArticleViewPayload(
                 errors=[], client_mutation_id=echo, reason=ViewSkipReason.NOT_FOUND
@@ -122,3 +132,16 @@ class ViewMutation:
             counted=outcome.skipped is None,
             reason=None if outcome.skipped is None else ViewSkipReason[outcome.skipped],
         )
+
+
+def address_allowance(context: Context, access: Access) -> Allowance | None:
+    """The allowance of the viewer's network address (VIEWS_PER_ADDRESS), for anonymous
+    viewers only: a signed-in member counts as themselves, once per window. None when
+    rate limits are off, the setting is 0, or every call counts (a window of 0)."""
+    settings = context.settings
+    if access.member_id is not None or not settings.rate_limits:
+        return None
+    if settings.views_per_address == 0 or settings.view_window_seconds == 0:
+        return None
+    address = address_identity(settings.secret_key, context.request)
+    return Allowance(address=address, views=settings.views_per_address)

@@ -25,8 +25,7 @@ import asyncpg
 import httpx
 
 from tests.conftest import TEST_SECRET_KEY
-from tests.test_server import free_port
-from tests.throwaway_postgres import Cluster, throwaway_cluster
+from tests.servers import PostgresCluster, free_port, postgres_cluster
 
 PROJECT_DIR = Path(__file__).resolve().parents[3]
 COMMENTS = 150
@@ -131,7 +130,7 @@ class Load:
             self.failed_attempts += 1
             await asyncio.sleep(0.05)
 
-    async def restarter(self, cluster: Cluster) -> None:
+    async def restarter(self, cluster: PostgresCluster) -> None:
         for restart in range(1, RESTARTS + 1):
             await self.answered(restart * COMMENTS // (RESTARTS + 1))
             await asyncio.to_thread(cluster.restart)
@@ -140,7 +139,7 @@ class Load:
         async with self.progress:
             await self.progress.wait_for(lambda: len(self.answers) >= count)
 
-    async def run(self, cluster: Cluster) -> None:
+    async def run(self, cluster: PostgresCluster) -> None:
         async with httpx.AsyncClient(timeout=5) as client:
             workers = [self.worker(client) for _ in range(WORKERS)]
             try:
@@ -155,11 +154,11 @@ class Load:
 
 
 def test_retried_comments_are_stored_once_across_postgres_restarts(tmp_path: Path) -> None:
-    with throwaway_cluster() as cluster:
-        asyncio.run(execute(cluster.url(), "CREATE DATABASE groupql"))
+    with postgres_cluster() as cluster:
+        asyncio.run(execute(cluster.url, "CREATE DATABASE groupql"))
         env = {
             **os.environ,
-            "DATABASE_URL": cluster.url("groupql"),
+            "DATABASE_URL": cluster.url_of("groupql"),
             "SECRET_KEY": TEST_SECRET_KEY,
             "RATE_LIMITS": "off",
             "LOG_LEVEL": "ERROR",
@@ -187,10 +186,10 @@ def test_retried_comments_are_stored_once_across_postgres_restarts(tmp_path: Pat
             took = time.monotonic() - started
 
         stored = asyncio.run(
-            execute(cluster.url("groupql"), "SELECT id, body FROM comments ORDER BY id")
+            execute(cluster.url_of("groupql"), "SELECT id, body FROM comments ORDER BY id")
         )
         [article_row] = asyncio.run(
-            execute(cluster.url("groupql"), "SELECT comment_count FROM articles")
+            execute(cluster.url_of("groupql"), "SELECT comment_count FROM articles")
         )
 
     refused = {n: answer for n, answer in load.answers.items() if answer["errors"]}

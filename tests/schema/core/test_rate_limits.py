@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import secrets
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 from starlette.applications import Starlette
 from tortoise.context import TortoiseContext
 
 from demo.seed import DEMO_PASSWORD, SEED_GROUP_SLUG, seed_if_empty
 from models import Article, Member
-from schema.core.rate_limits import PERIOD, Budget, MemoryStore, RateLimiter, RedisStore
+from schema.core.rate_limits import (
+    PERIOD,
+    REDIS_RETRY_SECONDS,
+    REDIS_WAIT_SECONDS,
+    Budget,
+    MemoryStore,
+    RateLimiter,
+    RedisStore,
+)
 from server import GROUP_PAGE_QUERY, create_app
 from settings import Settings
 from tests import factories
 from tests.conftest import Clock
 from tests.helpers import client_for
+from tests.servers import free_port, redis_server
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
@@ -258,21 +271,151 @@ async def test_processes_sharing_redis_share_budgets(clock: Clock) -> None:
         await process.store.close()
 
 
-async def test_without_redis_requests_go_through_and_the_log_says_why(
+@dataclass
+class Monotonic:
+    """The rate limiter's own clock (for its warnings and retries), moved by hand."""
+
+    now: float = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_without_redis_budgets_hold_in_the_process_and_one_warning_a_minute_says_why(
     clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    store = RedisStore("redis://127.0.0.1:9/0")  # nothing listens there
-    limiter = RateLimiter(store=store, per_minute={Budget.VIEWS: 1}, secret="s")
+    monotonic = Monotonic()
+    store = RedisStore(f"redis://127.0.0.1:{free_port()}/0", clock=monotonic)  # nothing there
+    limiter = RateLimiter(store=store, per_minute={Budget.VIEWS: 2}, secret="s")
+    now = clock.now.timestamp()
 
     with caplog.at_level(logging.WARNING, logger="groupql.rate_limits"):
-        waits = [
-            await limiter.spend(Budget.VIEWS, "member:1", 1, clock.now.timestamp())
-            for _ in range(3)
-        ]
+        waits = [await limiter.spend(Budget.VIEWS, "member:1", 1, now) for _ in range(50)]
+        monotonic.now += 61
+        later = await limiter.spend(Budget.VIEWS, "member:1", 1, now + 61)
     await store.close()
 
-    assert waits == [0.0, 0.0, 0.0]
+    assert waits[:2] == [0.0, 0.0]
+    assert all(wait > 0 for wait in waits[2:])  # the budget of 2 holds without Redis
+    assert later == 0.0
+    warnings = [r.getMessage() for r in caplog.records if r.name == "groupql.rate_limits"]
+    assert len(warnings) == 2, warnings
+    assert "Redis failed (ConnectionError" in warnings[0]
+    assert "kept in this process only (1 calls since last logged)" in warnings[0]
+    assert "(50 calls since last logged)" in warnings[1]
+
+
+async def test_an_exhausted_redis_pool_falls_back_for_those_calls_only(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    if not REDIS_URL:
+        pytest.skip("REDIS_URL is not set")
+    store = RedisStore(REDIS_URL, pool_size=1)
+    key = f"test:{secrets.token_hex(8)}"
+    busy = await store.redis.connection_pool.get_connection()  # the pool's only connection
+
+    with caplog.at_level(logging.WARNING, logger="groupql.rate_limits"):
+        started = time.monotonic()
+        while_busy = await store.spend(key, 1.0, 1000.0)
+        waited = time.monotonic() - started
+        in_redis_while_busy = await redis_value(f"groupql:rate:{key}")
+        await store.redis.connection_pool.release(busy)
+        afterwards = await store.spend(key, 1.0, 1000.0)
+    in_redis_afterwards = await redis_value(f"groupql:rate:{key}")
+    await store.close()
+
+    assert (while_busy, afterwards) == (0.0, 0.0)
+    assert REDIS_WAIT_SECONDS <= waited < REDIS_WAIT_SECONDS + 1
+    assert in_redis_while_busy is None  # that spend was kept in the process
+    assert in_redis_afterwards is not None  # and Redis was used again at once
+    assert store.outage is None
+    assert "Redis pool exhausted" in caplog.text
+
+
+async def redis_value(key: str) -> bytes | str | None:
+    client = Redis.from_url(REDIS_URL)
+    try:
+        value: bytes | str | None = await client.get(key)
+    finally:
+        await client.aclose()
+    return value
+
+
+async def test_falling_back_keeps_what_was_spent_and_redis_is_used_again_once_it_answers(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monotonic = Monotonic()
+    with redis_server() as redis:
+        store = RedisStore(redis.url, clock=monotonic)
+        limiter = RateLimiter(store=store, per_minute={Budget.VIEWS: 2}, secret="s")
+
+        async def spend() -> float:
+            return await limiter.spend(Budget.VIEWS, "member:1", 1, 1000.0)
+
+        with_redis = [await spend(), await spend()]
+        redis.stop()
+        with caplog.at_level(logging.WARNING, logger="groupql.rate_limits"):
+            without_redis = await spend()
+            redis.start()  # empty: it forgot the two spends
+            monotonic.now += REDIS_RETRY_SECONDS
+            with_redis_again = await spend()
+        await store.close()
+
+    assert with_redis == [0.0, 0.0]
+    assert without_redis > 0  # this process remembers what Redis allowed
+    assert with_redis_again > 0  # the new Redis allows, but the process still remembers
+    assert store.outage is None
     assert "Redis failed" in caplog.text
+    assert "Redis answers again" in caplog.text
+
+
+FLOOD = 600
+
+
+@pytest.mark.parametrize("redis", ["running", "stopped"])
+async def test_one_address_flooding_views_gets_at_most_its_budget_counted(
+    db: TortoiseContext,
+    settings: Settings,
+    apps: Callable[[Settings], Starlette],
+    redis: str,
+) -> None:
+    """600 concurrent views from one address, through the local Redis and through one that
+    stopped: the budget of 100 holds either way."""
+    if redis == "running" and not REDIS_URL:
+        pytest.skip("REDIS_URL is not set")
+    await seed_if_empty()
+    article = await Article.get(title="Managing Hand Tremors in MS")
+    with redis_server() as throwaway:
+        url = REDIS_URL if redis == "running" else throwaway.url
+        budgets = {"rate_limit_views": 100, "rate_limit_mutations": 10 * FLOOD}
+        app = apps(limited(settings, url, views_per_address=0, **budgets))
+        async with client_for(app, "198.51.100.66") as http:
+            assert (await http.post("/graphql", json=PAGE)).status_code == 200  # Redis in use
+            if redis == "stopped":
+                throwaway.stop()
+            answers = await asyncio.gather(
+                *(
+                    http.post(
+                        "/graphql",
+                        json={
+                            "query": RECORD_VIEW,
+                            "variables": {
+                                "input": {
+                                    "articleId": factories.global_id(article),
+                                    "viewerKey": f"flood-{n}",
+                                }
+                            },
+                        },
+                    )
+                    for n in range(FLOOD)
+                )
+            )
+
+    outcomes = [answer.json()["data"]["recordArticleView"] for answer in answers]
+    assert sum(outcome["counted"] for outcome in outcomes) == 100
+    assert {outcome["reason"] for outcome in outcomes} == {None, "RATE_LIMITED"}
+    await article.refresh_from_db()
+    assert article.views == 299 + 100
 
 
 async def test_a_viewer_spends_at_the_rate_of_the_budget() -> None:
