@@ -13,8 +13,6 @@ from datetime import datetime
 
 import uvicorn
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
@@ -28,6 +26,7 @@ from schema.core.execution import Runner
 from schema.core.rate_limits import Budget, MemoryStore, RateLimiter, RedisStore, Store
 from schema.schema import NoIntrospection, build_schema, limits_of
 from settings import Settings
+from web.cors import cors_middleware, warn_when_no_origin_is_allowed
 from web.graphiql import GROUP_PAGE_QUERY, graphiql_html
 from web.graphql import GraphQLEndpoint
 from web.health import healthz, readyz
@@ -103,6 +102,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
+        warn_when_no_origin_is_allowed(settings)
         if settings.secret_key_is_ephemeral:
             logger.warning(
                 "SECRET_KEY is not set: anonymous viewers are hashed with a key that changes "
@@ -123,16 +123,7 @@ def create_app(
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],
-        middleware=[
-            Middleware(
-                CORSMiddleware,
-                allow_origins=list(settings.cors_origins),
-                allow_methods=["GET", "POST"],
-                allow_headers=["authorization", "content-type"],
-                allow_credentials=False,
-                max_age=600,
-            )
-        ],
+        middleware=[cors_middleware(settings)],
         lifespan=lifespan,
     )
     app.state.redis = redis  # closed by the lifespan; tests without one close it themselves
