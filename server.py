@@ -26,6 +26,7 @@ from schema.core.execution import Runner
 from schema.core.rate_limits import Budget, MemoryStore, RateLimiter, RedisStore, Store
 from schema.schema import NoIntrospection, build_schema, limits_of
 from settings import Settings
+from web.app import app_routes
 from web.cors import cors_middleware, warn_when_no_origin_is_allowed
 from web.graphiql import GROUP_PAGE_QUERY, graphiql_html
 from web.graphql import GraphQLEndpoint
@@ -122,6 +123,7 @@ def create_app(
             WebSocketRoute("/graphql", GraphQLWebSocket(settings, endpoint)),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            *app_routes(),  # last: every other GET path is the app's
         ],
         middleware=[cors_middleware(settings)],
         lifespan=lifespan,
