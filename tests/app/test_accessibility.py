@@ -53,9 +53,9 @@ def test_no_serious_or_critical_violation_for_a_visitor(
 
 
 def test_no_serious_or_critical_violation_for_a_member_with_a_reply_open(
-    server: Server, new_context: NewContext, axe_source: str
+    shared_server: Server, new_context: NewContext, axe_source: str
 ) -> None:
-    page = new_context(server.url, bypass_csp=True).new_page()
+    page = new_context(shared_server.url, bypass_csp=True).new_page()
     sign_in(page, "grace@example.org")
     page.goto("/groups/muscle-weakness-ms/understanding-muscle-weakness-in-ms")
     page.get_by_role("button", name="Reply").first.click()

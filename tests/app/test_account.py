@@ -11,8 +11,8 @@ PRIVATE = "/groups/ms-research-volunteers"
 VIEWER = "query Viewer { viewer { name } }"
 
 
-def test_sign_up_sign_out_and_sign_in_again(server: Server, new_context: NewContext) -> None:
-    page = new_context(server.url).new_page()
+def test_sign_up_sign_out_and_sign_in_again(shared_server: Server, new_context: NewContext) -> None:
+    page = new_context(shared_server.url).new_page()
     page.goto(GROUP)
     page.get_by_role("link", name="Sign up").click()
     page.get_by_label("Name").fill("Rosa Quinn")
@@ -25,9 +25,9 @@ def test_sign_up_sign_out_and_sign_in_again(server: Server, new_context: NewCont
     page.get_by_role("button", name="Create account").click()
 
     expect(page.get_by_text("Signed in as Rosa Quinn")).to_be_visible()
-    expect(page).to_have_url(f"{server.url}{GROUP}")  # back where they started
+    expect(page).to_have_url(f"{shared_server.url}{GROUP}")  # back where they started
     token = page.evaluate("localStorage.getItem('groupql.token')")
-    assert server.api(VIEWER, token=token) == {"viewer": {"name": "Rosa Quinn"}}
+    assert shared_server.api(VIEWER, token=token) == {"viewer": {"name": "Rosa Quinn"}}
 
     page.get_by_role("button", name="Sign out").click()
 
@@ -35,7 +35,7 @@ def test_sign_up_sign_out_and_sign_in_again(server: Server, new_context: NewCont
     expect(header.get_by_role("link", name="Sign in")).to_be_visible()
     assert page.evaluate("localStorage.getItem('groupql.token')") is None
     revoked = page.request.post(
-        f"{server.url}/graphql",
+        f"{shared_server.url}/graphql",
         data={"query": VIEWER},
         headers={"authorization": f"Bearer {token}"},
     )
@@ -51,8 +51,8 @@ def test_sign_up_sign_out_and_sign_in_again(server: Server, new_context: NewCont
     expect(page.get_by_text("Signed in as Rosa Quinn")).to_be_visible()
 
 
-def test_join_and_leave_a_public_group(server: Server, new_context: NewContext) -> None:
-    page = new_context(server.url).new_page()
+def test_join_and_leave_a_public_group(shared_server: Server, new_context: NewContext) -> None:
+    page = new_context(shared_server.url).new_page()
     page.goto("/sign-up")
     page.get_by_label("Name").fill("Theo Gray")
     page.get_by_label("Email").fill("theo@example.net")
@@ -72,15 +72,15 @@ def test_join_and_leave_a_public_group(server: Server, new_context: NewContext) 
 
 
 def test_asking_to_join_a_private_group_is_pending_until_withdrawn(
-    server: Server, new_context: NewContext
+    shared_server: Server, new_context: NewContext
 ) -> None:
-    sam = new_context(server.url).new_page()
+    sam = new_context(shared_server.url).new_page()
     sign_in(sam, "sam@example.org")
     sam.goto(PRIVATE)
     expect(sam.get_by_text("Your request to join is pending")).to_be_visible()
     expect(sam.get_by_role("heading", name="This group is private")).to_be_visible()
 
-    page = new_context(server.url).new_page()
+    page = new_context(shared_server.url).new_page()
     page.goto("/sign-up")
     page.get_by_label("Name").fill("Olive Hughes")
     page.get_by_label("Email").fill("olive@example.net")
@@ -98,9 +98,9 @@ def test_asking_to_join_a_private_group_is_pending_until_withdrawn(
 
 
 def test_a_member_of_a_private_group_reads_its_articles(
-    server: Server, new_context: NewContext
+    shared_server: Server, new_context: NewContext
 ) -> None:
-    page = new_context(server.url).new_page()
+    page = new_context(shared_server.url).new_page()
     sign_in(page, "grace@example.org")
 
     page.goto(PRIVATE)

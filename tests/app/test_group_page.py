@@ -104,9 +104,9 @@ def focused(page: Page) -> str:
 
 
 def test_the_group_page_works_with_the_keyboard_alone(
-    server: Server, new_context: NewContext
+    shared_server: Server, new_context: NewContext
 ) -> None:
-    page = new_context(server.url).new_page()
+    page = new_context(shared_server.url).new_page()
     page.goto(SEED_GROUP)
     expect(page.get_by_role("heading", level=1)).to_have_text("Muscle Weakness & MS")
 
@@ -130,7 +130,7 @@ def test_the_group_page_works_with_the_keyboard_alone(
 
     page.keyboard.press("Enter")
 
-    expect(page).to_have_url(f"{server.url}{SEED_GROUP}/managing-hand-tremors-in-ms")
+    expect(page).to_have_url(f"{shared_server.url}{SEED_GROUP}/managing-hand-tremors-in-ms")
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_have_text("Managing Hand Tremors in MS")
     expect(heading).to_be_focused()  # the new page is announced
