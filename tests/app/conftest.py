@@ -2,8 +2,9 @@
 the demo data, on SQLite and on PostgreSQL.
 
 Without Chromium the tests are skipped and the run says why; in CI (CI set) that is a failure.
-Each test that changes data gets a server on a fresh copy of the seeded database; read-only
-tests share one server per database.
+Each test that needs the seed's exact numbers gets a server on a fresh copy of the seeded
+database; the others share one server per database. Everything lives for this package only:
+Playwright's sync API holds the thread's event loop, which the async tests elsewhere need.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(f"browser tests (tests/app) skipped: {reason}", yellow=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).is_file():
         unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)")
@@ -80,7 +81,7 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def axe_source() -> str:
     if not AXE.is_file():
         unavailable(f"no axe-core at {AXE.relative_to(PROJECT_DIR)} (run `make app`)")
@@ -127,7 +128,7 @@ def manage(database_url: str, *command: str) -> None:
     )
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+@pytest.fixture(scope="package", params=["sqlite", "postgres"])
 def seeded(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, browser: Browser
 ) -> Iterator[Seeded]:
@@ -232,7 +233,7 @@ def stop_server(server: Server) -> None:
     assert "Traceback" not in output, output
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def shared_server(seeded: Seeded, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One server per database for the tests that change nothing."""
     server = start_server(seeded.copy(tmp_path_factory.mktemp("shared")))

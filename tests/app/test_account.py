@@ -107,3 +107,19 @@ def test_a_member_of_a_private_group_reads_its_articles(
 
     page.get_by_role("link", name="What a Trial Visit Is Like").click()
     expect(page.get_by_text("The walking test was harder than I expected.")).to_be_visible()
+
+
+def test_a_refused_token_signs_the_app_out_and_the_page_still_shows(
+    shared_server: Server, new_context: NewContext
+) -> None:
+    context = new_context(shared_server.url)
+    context.add_init_script("localStorage.setItem('groupql.token', 'gql_revoked-or-made-up')")
+    page = context.new_page()
+
+    page.goto(GROUP)
+
+    expect(page.get_by_role("status").filter(has_text="Your session ended.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Muscle Weakness & MS")
+    header = page.get_by_role("navigation", name="Main")
+    expect(header.get_by_role("link", name="Sign in")).to_be_visible()
+    assert page.evaluate("localStorage.getItem('groupql.token')") is None
