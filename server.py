@@ -15,8 +15,6 @@ from datetime import datetime, timedelta
 
 import uvicorn
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
 from tortoise.contrib.starlette import RegisterTortoise
 
@@ -28,6 +26,8 @@ from schema.context import utc_now
 from schema.core.rate_limits import Budget, MemoryStore, RateLimiter, RedisStore, Store
 from schema.schema import NoIntrospection, schema
 from settings import Settings
+from web.app import app_routes
+from web.cors import cors_middleware, warn_when_no_origin_is_allowed
 from web.graphiql import GROUP_PAGE_QUERY, graphiql_html
 from web.graphql import GraphQLEndpoint
 from web.health import Readiness, healthz
@@ -99,6 +99,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
+        warn_when_no_origin_is_allowed(settings)
         if settings.secret_key_file is not None:
             logger.warning(
                 "SECRET_KEY is not set: using the development key kept in %s, the same for "
@@ -126,17 +127,9 @@ def create_app(
             WebSocketRoute("/graphql", GraphQLWebSocket(engine, settings)),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", Readiness().readyz, methods=["GET"]),
+            *app_routes(),  # last: every other GET path is the app's
         ],
-        middleware=[
-            Middleware(
-                CORSMiddleware,
-                allow_origins=list(settings.cors_origins),
-                allow_methods=["GET", "POST"],
-                allow_headers=["authorization", "content-type"],
-                allow_credentials=False,
-                max_age=600,
-            )
-        ],
+        middleware=[cors_middleware(settings)],
         lifespan=lifespan,
     )
     app.state.redis = redis  # closed by the lifespan; tests without one close it themselves

@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 
 from models.sql import Row
 from schema.article.loaders import (
+    article_by_group_slug_loader,
     article_by_id_loader,
     article_count_by_group_loader,
     articles_by_group_loader,
@@ -64,6 +65,10 @@ class Loaders:
     @cached_property
     def article_by_id(self) -> DataLoader[int, Article | None]:
         return article_by_id_loader(self.access)
+
+    @cached_property
+    def article_by_group_slug(self) -> DataLoader[tuple[int, str], Article | None]:
+        return article_by_group_slug_loader(self.access)
 
     @cached_property
     def articles_by_group(self) -> DataLoader[PageKey, list[Row]]:

@@ -41,6 +41,27 @@ def article_by_id_loader(access: AccessGetter) -> DataLoader[int, Article | None
     return Loader(load_fn=load)
 
 
+def article_by_group_slug_loader(
+    access: AccessGetter,
+) -> DataLoader[tuple[int, str], Article | None]:
+    """Articles by (group id, slug): one statement for every key of the batch."""
+
+    async def load(keys: list[tuple[int, str]]) -> list[Article | None]:
+        readable, params = readable_articles(await access())
+        groups = sorted({group_id for group_id, _ in keys})
+        slugs = sorted({slug for _, slug in keys})
+        # Groups and slugs are matched separately, so a batch over several groups may read
+        # a few rows no key asked for (another group's article with one of the slugs); the
+        # dict below keeps only the pairs asked for.
+        rows = await fetch(
+            f"{readable} AND a.group_id = ANY(?) AND a.slug = ANY(?)", [*params, groups, slugs]
+        )
+        found = {(row["group_id"], row["slug"]): Article.from_row(row) for row in rows}
+        return [found.get(key) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
 def articles_by_group_loader(clock: Clock) -> DataLoader[PageKey, list[Row]]:
     return page_loader(ARTICLES_OF_GROUP, clock)
 

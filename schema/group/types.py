@@ -158,6 +158,21 @@ class Group(Node):
         return articles
 
     @strawberry.field(
+        description=(
+            "The group's article with this slug (as in `/groups/:slug/:articleSlug`); null "
+            "when there is none, it was deleted, or you may not read the group's content."
+        )
+    )
+    async def article(
+        self,
+        info: Info,
+        slug: Annotated[str, strawberry.argument(description="The article's slug.")],
+    ) -> Article | None:
+        if not 0 < len(slug) <= MAX_ARTICLE_SLUG_LENGTH or "\x00" in slug:  # no slug holds NUL
+            return None
+        return await info.context.loaders.article_by_group_slug.load((self.pk, slug))
+
+    @strawberry.field(
         description="Articles the group's moderators pinned, most recently pinned first."
     )
     async def pinned_articles(self, info: Info) -> list[Article]:
@@ -252,4 +267,5 @@ def viewer_membership(access: Access, group_id: int) -> ViewerMembership | None:
     )
 
 
+MAX_ARTICLE_SLUG_LENGTH = 120  # models.Article.slug
 MEMBERS_ORDER = Order("member:JOINED", "joined_at", descending=False)

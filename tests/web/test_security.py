@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
 import pytest
+from asgi_lifespan import LifespanManager
 from tortoise.context import TortoiseContext
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
@@ -512,6 +515,98 @@ async def test_credentials_are_never_allowed_with_any_origin(origin: str, method
 
     assert response.headers.get("access-control-allow-origin") in (None, APP_ORIGIN)
     assert response.headers.get("access-control-allow-credentials") is None
+
+
+BROWSER_SDK_HEADERS = [
+    "traceparent",
+    "tracestate",
+    "baggage",
+    "sentry-trace",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "x-request-id",
+    "apollo-require-preflight",
+]
+
+
+async def preflight_with(headers: str) -> httpx.Response:
+    async with app_client(cors_origins=(APP_ORIGIN,)) as http:
+        return await http.options(
+            "/graphql",
+            headers={
+                "origin": APP_ORIGIN,
+                "access-control-request-method": "POST",
+                "access-control-request-headers": headers,
+            },
+        )
+
+
+@pytest.mark.parametrize("header", BROWSER_SDK_HEADERS)
+async def test_a_preflight_with_a_tracing_or_client_name_header_is_allowed(header: str) -> None:
+    response = await preflight_with(f"content-type, authorization, {header}")
+
+    assert response.status_code == 200, response.text
+    assert header in response.headers["access-control-allow-headers"].lower().split(", ")
+
+
+async def test_a_preflight_with_every_browser_sdk_header_at_once_is_allowed() -> None:
+    response = await preflight_with(", ".join(["content-type", *BROWSER_SDK_HEADERS]))
+
+    assert response.status_code == 200, response.text
+    assert response.headers["access-control-allow-origin"] == APP_ORIGIN
+
+
+async def test_a_preflight_with_an_unknown_header_is_refused() -> None:
+    response = await preflight_with("content-type, x-made-up-header")
+
+    assert response.status_code == 400
+    assert "Disallowed CORS headers" in response.text
+
+
+async def test_scripts_may_read_retry_after_on_a_rate_limited_answer(
+    db: TortoiseContext, settings: Settings
+) -> None:
+    query = "query Groups { groups(first: 5) { totalCount } }"  # costs 5: the budget is gone
+    limited = replace(
+        settings, cors_origins=(APP_ORIGIN,), rate_limits=True, rate_limit_query_cost=1
+    )
+    async with client_for(create_app(limited)) as http:
+        for _ in range(2):
+            response = await http.post(
+                "/graphql", json={"query": query}, headers={"origin": APP_ORIGIN}
+            )
+
+    assert response.status_code == 429, response.text
+    assert response.headers["access-control-allow-origin"] == APP_ORIGIN
+    assert response.headers["access-control-expose-headers"].lower() == "retry-after"
+    assert int(response.headers["retry-after"]) >= 1
+
+
+async def test_production_without_origins_warns_at_start(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = create_app(settings_for("sqlite://:memory:", **PRODUCTION, cors_origins=()))
+    with caplog.at_level(logging.WARNING, logger="groupql"):
+        async with LifespanManager(app):
+            pass
+
+    assert any("CORS_ORIGINS is empty" in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"cors_origins": ()}, {**PRODUCTION, "cors_origins": (APP_ORIGIN,)}],
+    ids=["development", "production-with-an-origin"],
+)
+async def test_no_origin_warning_otherwise(
+    caplog: pytest.LogCaptureFixture, overrides: dict[str, Any]
+) -> None:
+    app = create_app(settings_for("sqlite://:memory:", **overrides))
+    with caplog.at_level(logging.WARNING, logger="groupql"):
+        async with LifespanManager(app):
+            pass
+
+    assert not any("CORS_ORIGINS" in record.getMessage() for record in caplog.records)
 
 
 def test_a_wildcard_origin_is_refused_by_the_settings() -> None:

@@ -1,0 +1,116 @@
+// Write a comment on an article, or a reply to a comment.
+import type { Reference } from "@apollo/client";
+import { useMutation } from "@apollo/client/react";
+import { useId, useState } from "react";
+import { graphql } from "../gql";
+import { ErrorMessage, UserErrors } from "./ErrorMessage";
+
+const ADD_COMMENT = graphql(`
+  mutation AddComment($input: AddCommentInput!) {
+    addComment(input: $input) {
+      errors {
+        field
+        code
+        message
+      }
+      comment {
+        ...CommentFields
+        parent {
+          id
+          replyCount
+        }
+        article {
+          id
+          commentCount
+        }
+      }
+    }
+  }
+`);
+
+type Page = {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean };
+  nodes: readonly Reference[];
+};
+
+export function CommentForm({
+  articleId,
+  replyToId,
+  label,
+  onDone,
+}: {
+  articleId: string;
+  replyToId?: string;
+  label: string;
+  onDone?: () => void;
+}) {
+  const id = useId();
+  const [body, setBody] = useState("");
+  const [addComment, { data, loading, error }] = useMutation(ADD_COMMENT, {
+    // The new comment goes at the end of the thread it answers (oldest first), when that
+    // thread is loaded to its end; otherwise it comes with the next page.
+    update(cache, { data: answer }) {
+      const comment = answer?.addComment.comment;
+      if (!comment) return;
+      const ref = cache.identify(comment);
+      const owner = replyToId
+        ? cache.identify({ __typename: "Comment", id: replyToId })
+        : cache.identify({ __typename: "Article", id: articleId });
+      cache.modify({
+        id: owner,
+        fields: {
+          [replyToId ? "replies" : "comments"](value: unknown, { toReference }) {
+            const existing = value as Page;
+            const node = ref ? toReference(ref) : undefined;
+            if (!node) return existing;
+            return {
+              ...existing,
+              totalCount: existing.totalCount + 1,
+              nodes: existing.pageInfo.hasNextPage ? existing.nodes : [...existing.nodes, node],
+            };
+          },
+        },
+      });
+    },
+  });
+  const errors = data?.addComment.errors;
+  return (
+    <form
+      className="comment-form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void addComment({ variables: { input: { articleId, body, replyToId } } }).then(
+          (result) => {
+            if (result.data?.addComment.comment) {
+              setBody("");
+              onDone?.();
+            }
+          },
+        );
+      }}
+    >
+      <label htmlFor={id}>{label}</label>
+      <textarea
+        id={id}
+        value={body}
+        required
+        rows={replyToId ? 2 : 3}
+        onChange={(event) => setBody(event.target.value)}
+        aria-invalid={errors?.length ? true : undefined}
+      />
+      <UserErrors errors={errors} />
+      {error && <ErrorMessage error={error} />}
+      <div className="form-actions">
+        <button type="submit" disabled={loading || !body.trim()} aria-busy={loading}>
+          {replyToId ? "Post reply" : "Post comment"}
+        </button>
+        {onDone && (
+          <button type="button" className="secondary" onClick={onDone}>
+            Cancel
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}
