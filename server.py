@@ -22,6 +22,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from tortoise.contrib.starlette import RegisterTortoise
 
+from live.service import create_live
 from models.config import tortoise_config
 from schema.context import Context, utc_now
 from schema.core.execution import Runner
@@ -86,14 +87,16 @@ def create_app(
     settings = settings or Settings.from_env()
     limiter, redis = rate_limiter(settings)
     schema = build_schema(settings)
+    runner = Runner(
+        schema,
+        limits_of(settings),
+        rules=[] if settings.introspection else [NoIntrospection],
+        mask_errors=settings.production,
+    )
+    live = create_live(settings, runner)
     endpoint = GraphQLEndpoint(
         schema,
-        Runner(
-            schema,
-            limits_of(settings),
-            rules=[] if settings.introspection else [NoIntrospection],
-            mask_errors=settings.production,
-        ),
+        runner,
         settings,
         clock,
         limiter,
@@ -110,7 +113,11 @@ def create_app(
             )
         async with RegisterTortoise(app, config=tortoise_config(settings)):
             tune_garbage_collector()
-            yield
+            await live.start()
+            try:
+                yield
+            finally:
+                await live.stop()
         if redis is not None:
             await redis.close()
 
@@ -136,6 +143,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.redis = redis  # closed by the lifespan; tests without one close it themselves
+    app.state.live = live  # subscriptions: `live.hub`; contexts publish writes on `live.bus`
     return app
 
 

@@ -54,6 +54,12 @@ class Settings:
     rate_limit_sign_in: int = 10
     rate_limit_views: int = 100
     redis_url: str | None = None
+    live_interval_ms: int = 250
+    live_queue_size: int = 100
+    live_max_lag_seconds: int = 30
+    live_max_subscriptions: int = 100
+    live_max_messages_per_second: int = 50
+    live_max_connections_per_address: int = 100
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -84,6 +90,16 @@ class Settings:
             rate_limit_sign_in=_integer(environ, "RATE_LIMIT_SIGN_IN", 10, minimum=1),
             rate_limit_views=_integer(environ, "RATE_LIMIT_VIEWS", 100, minimum=1),
             redis_url=environ.get("REDIS_URL") or None,
+            live_interval_ms=_integer(environ, "LIVE_INTERVAL_MS", 250, minimum=10),
+            live_queue_size=_integer(environ, "LIVE_QUEUE_SIZE", 100, minimum=1),
+            live_max_lag_seconds=_integer(environ, "LIVE_MAX_LAG_SECONDS", 30, minimum=1),
+            live_max_subscriptions=_integer(environ, "LIVE_MAX_SUBSCRIPTIONS", 100, minimum=1),
+            live_max_messages_per_second=_integer(
+                environ, "LIVE_MAX_MESSAGES_PER_SECOND", 50, minimum=1
+            ),
+            live_max_connections_per_address=_integer(
+                environ, "LIVE_MAX_CONNECTIONS_PER_ADDRESS", 100, minimum=1
+            ),
             database_url=environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             db_pool_size=_integer(environ, "DB_POOL_SIZE", 10, minimum=1),
             host=environ.get("HOST") or "127.0.0.1",

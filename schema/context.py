@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from live.events import Event, Publisher, emit
 from schema.account.authentication import Viewer
 from schema.core.access import ANONYMOUS, Access
 from schema.core.rate_limits import Budget, RateLimiter, rate_limited
@@ -33,6 +35,7 @@ class Context:
     response: Response | WebSocket | None = None
     clock: Callable[[], datetime] = field(default=utc_now)
     rate_limiter: RateLimiter | None = None
+    bus: Publisher | None = None  # where committed writes publish their events
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
@@ -40,6 +43,14 @@ class Context:
         from schema.loaders import Loaders
 
         self.loaders = Loaders(self.access, self.clock)
+
+    def renewed(self) -> Context:
+        """The same viewer, request and settings, with fresh loaders (nothing cached)."""
+        return dataclasses.replace(self)
+
+    def emit(self, *events: Event) -> None:
+        """Publish what a write changed: at once, or when its transaction commits."""
+        emit(self.bus, *events)
 
     @property
     def rate_key(self) -> str:

@@ -16,13 +16,16 @@ from strawberry.types import ExecutionContext
 from schema.account.mutations import AccountMutation
 from schema.account.queries import AccountQuery
 from schema.article.mutations import ArticleMutation
+from schema.article.subscriptions import ArticleSubscription
 from schema.comment.mutations import CommentMutation
+from schema.comment.subscriptions import CommentSubscription
 from schema.core.direct import call_directly
 from schema.core.errors import ErrorCode, add_codes
 from schema.core.limits import Limits, QueryLimits
 from schema.core.scalars import DateTime
 from schema.group.mutations import GroupMutation
 from schema.group.queries import GroupQuery
+from schema.group.subscriptions import GroupSubscription
 from schema.node.queries import NodeQuery
 from schema.reaction.mutations import ReactionMutation
 from settings import Settings
@@ -35,6 +38,16 @@ class Query(AccountQuery, GroupQuery, NodeQuery):
 
 @strawberry.type(description="The entry points for changing data.")
 class Mutation(AccountMutation, GroupMutation, ArticleMutation, CommentMutation, ReactionMutation):
+    pass
+
+
+@strawberry.type(
+    description=(
+        "Live data, over WebSocket (graphql-transport-ws) or Server-Sent Events: what changes "
+        "while you watch."
+    )
+)
+class Subscription(ArticleSubscription, CommentSubscription, GroupSubscription):
     pass
 
 
@@ -91,6 +104,7 @@ def build_schema(settings: Settings) -> Schema:
     built = Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(
             scalar_map={datetime: DateTime}, disable_field_suggestions=settings.production

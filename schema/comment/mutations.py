@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import strawberry
 
+from live.events import Change, Event
 from models.sql import Row, client, fetch_one, is_postgres
 from schema.article.mutations.articles import locked_article
 from schema.comment.loaders import readable_comments
@@ -127,6 +128,10 @@ async def remove(comment: Row) -> None:
         parent_id = parent["parent_id"]
 
 
+def changed(comment: Row) -> Event:
+    return Event(Change.COMMENT_CHANGED, comment["group_id"], comment["article_id"], comment["id"])
+
+
 @strawberry.type
 class CommentMutation:
     @strawberry.mutation(
@@ -171,6 +176,7 @@ class CommentMutation:
             if parent is not None:
                 await count("comments", "reply_count", 1, parent["id"])
             added.append(row["id"])
+            context.emit(Event(Change.COMMENTED, article["group_id"], article["id"], row["id"]))
             return {}
 
         payload = await perform(CommentPayload, input.client_mutation_id, work)
@@ -202,6 +208,7 @@ class CommentMutation:
                 [input.body, context.clock(), comment["id"]],
             )
             edited.append(comment["id"])
+            context.emit(changed(comment))
             return {}
 
         payload = await perform(CommentPayload, input.client_mutation_id, work)
@@ -245,6 +252,7 @@ class CommentMutation:
                 kept.append(comment["id"])
             else:
                 await remove(comment)
+            context.emit(changed(comment))
             return {"deleted_comment_id": input.comment_id}
 
         payload = await perform(DeleteCommentPayload, input.client_mutation_id, work)

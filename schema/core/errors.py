@@ -36,6 +36,10 @@ class ErrorCode(StrEnum):
     TIMEOUT = "TIMEOUT"
     INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+    # Subscriptions (see `live.hub`)
+    NOT_FOUND = "NOT_FOUND"
+    TOO_MANY_SUBSCRIPTIONS = "TOO_MANY_SUBSCRIPTIONS"
+    SUBSCRIBER_TOO_SLOW = "SUBSCRIBER_TOO_SLOW"
 
 
 class UserInputError(GraphQLError):
@@ -74,3 +78,17 @@ def add_codes(errors: list[GraphQLError], *, executed: bool, mask: bool = False)
             extensions["code"] = ErrorCode.BAD_USER_INPUT.value
         else:
             extensions["code"] = ErrorCode.GRAPHQL_VALIDATION_FAILED.value
+
+
+class NotFoundError(GraphQLError):
+    """An id that is malformed, unknown, deleted or out of the viewer's sight: all alike."""
+
+    def __init__(self, type_name: str, global_id: str, *, argument: str) -> None:
+        super().__init__(
+            f"No {type_name.lower()} you can see has this ID.",
+            extensions={
+                "code": ErrorCode.NOT_FOUND.value,
+                "argument": argument,
+                "id": global_id[:64],
+            },
+        )

@@ -1,0 +1,115 @@
+"""What the live tests share: a hub on this test's database, and writes that publish."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from graphql import ExecutionResult
+
+from live.bus import Bus, MemoryBus
+from live.execution import CoreEngine, Engine, Operation
+from live.service import Live, create_live
+from live.subscriber import Stream
+from models import Member
+from schema.account.authentication import Viewer
+from schema.context import Context
+from schema.core.execution import Runner
+from schema.schema import Schema, build_schema, limits_of
+from settings import Settings
+
+ARTICLE_CHANGED = """
+subscription ArticleChanged($ids: [ID!]!) {
+  articleChanged(ids: $ids) { id title views commentCount reactionCount pinnedAt }
+}
+"""
+
+RECORD_VIEW = """
+mutation RecordView($input: RecordArticleViewInput!) {
+  recordArticleView(input: $input) { counted reason article { views } }
+}
+"""
+
+
+class CountingEngine:
+    """The default engine, counting the executions of subscription events."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.executions = 0
+
+    async def prepare(self, *args: Any) -> Operation | list[Any]:
+        return await self.engine.prepare(*args)
+
+    async def execute(self, operation: Operation, context: Context, root: object) -> ExecutionResult:
+        if root is not None:
+            self.executions += 1
+        return await self.engine.execute(operation, context, root)
+
+
+def runner_for(settings: Settings) -> tuple[Schema, Runner]:
+    schema = build_schema(settings)
+    return schema, Runner(schema, limits_of(settings))
+
+
+@asynccontextmanager
+async def running_live(
+    settings: Settings, bus: Bus | None = None
+) -> AsyncIterator[tuple[Live, CountingEngine, Schema]]:
+    """A started hub (and bus) for this test; stopped at the end."""
+    schema, runner = runner_for(settings)
+    engine = CountingEngine(CoreEngine(runner))
+    live = create_live(settings, runner, bus=bus or MemoryBus(), engine=engine)
+    await live.start()
+    try:
+        yield live, engine, schema
+    finally:
+        await live.stop()
+
+
+def context_for(
+    settings: Settings, member: Member | None = None, bus: Bus | None = None, **kwargs: Any
+) -> Context:
+    viewer = None if member is None else Viewer(member_id=member.id, token_id=0)
+    return Context(settings=settings, viewer=viewer, bus=bus, **kwargs)
+
+
+async def write(
+    schema: Schema, context: Context, query: str, variables: dict[str, Any]
+) -> dict[str, Any]:
+    """Run a mutation that must succeed, as the viewer of `context`; its `data`."""
+    result = await schema.execute(query, variables, context_value=context.renewed())
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    return result.data
+
+
+async def subscribe(
+    live: Live,
+    context: Context,
+    query: str,
+    variables: dict[str, Any],
+    connection: object = "connection-1",
+) -> Stream:
+    stream = await live.hub.subscribe(context, connection, query, variables)
+    assert isinstance(stream, Stream), stream
+    return stream
+
+
+async def next_data(stream: Stream, timeout: float = 5.0) -> dict[str, Any]:
+    """The next result, which must have data and no errors."""
+    result = await asyncio.wait_for(anext(stream), timeout)
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    return result.data
+
+
+async def quiet(stream: Stream, seconds: float) -> bool:
+    """True when nothing arrives for `seconds` (the subscription goes on)."""
+    try:
+        result = await asyncio.wait_for(anext(stream), seconds)
+    except TimeoutError:
+        return True
+    raise AssertionError(f"expected nothing, got {result}")
