@@ -20,6 +20,8 @@ from schema.core.execution import Runner
 from schema.schema import Schema, build_schema, limits_of
 from settings import Settings
 
+WAIT = 10.0  # seconds a test waits for an event that must come
+
 ARTICLE_CHANGED = """
 subscription ArticleChanged($ids: [ID!]!) {
   articleChanged(ids: $ids) { id title views commentCount reactionCount pinnedAt }
@@ -43,7 +45,9 @@ class CountingEngine:
     async def prepare(self, *args: Any) -> Operation | list[Any]:
         return await self.engine.prepare(*args)
 
-    async def execute(self, operation: Operation, context: Context, root: object) -> ExecutionResult:
+    async def execute(
+        self, operation: Operation, context: Context, root: object
+    ) -> ExecutionResult:
         if root is not None:
             self.executions += 1
         return await self.engine.execute(operation, context, root)
@@ -98,9 +102,14 @@ async def subscribe(
     return stream
 
 
-async def next_data(stream: Stream, timeout: float = 5.0) -> dict[str, Any]:
+async def next_result(stream: Stream) -> ExecutionResult:
+    """The next result (within a few seconds)."""
+    return await asyncio.wait_for(anext(stream), WAIT)
+
+
+async def next_data(stream: Stream) -> dict[str, Any]:
     """The next result, which must have data and no errors."""
-    result = await asyncio.wait_for(anext(stream), timeout)
+    result = await next_result(stream)
     assert result.errors is None, result.errors
     assert result.data is not None
     return result.data
