@@ -89,8 +89,9 @@ class LiveCohort(Cohort):
         super().__init__(key, operation, watch, engine)
         self.feed = feed
         self.remaining = set(watch.articles)  # not deleted
-        self.dirty: set[int] = set(watch.articles)
+        self.dirty: set[int] = set()
         self.last: dict[int, ExecutionResult] = {}
+        self.reading: set[int] = set()  # keys a flush is reading now
 
     def join(self, subscriber: Subscriber) -> bool:
         """Add a subscriber and give it the current state known; True when some must be read."""
@@ -99,7 +100,8 @@ class LiveCohort(Cohort):
         for key in sorted(self.remaining):
             if key in self.last:
                 subscriber.mailbox.put(self.last[key], key)
-        unread = self.remaining - self.last.keys()
+        # Keys read by a flush under way, or due to be, come with it; only others need one.
+        unread = self.remaining - self.last.keys() - self.reading - self.dirty
         self.dirty |= unread
         return bool(unread)
 
@@ -126,6 +128,7 @@ class LiveCohort(Cohort):
         self.dirty.clear()
         if not keys or not self.active():
             return
+        self.reading = set(keys)
         try:
             context = self.context(batch)
             roots = await self.feed.current(context, keys)
@@ -136,6 +139,8 @@ class LiveCohort(Cohort):
         except BaseException:
             self.dirty.update(keys)
             raise
+        finally:
+            self.reading = set()
         for key, still in zip(missing, exists, strict=True):
             if still:  # out of sight only since the batch read memberships: read it again
                 self.dirty.add(key)

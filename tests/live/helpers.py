@@ -122,3 +122,40 @@ async def quiet(stream: Stream, seconds: float) -> bool:
     except TimeoutError:
         return True
     raise AssertionError(f"expected nothing, got {result}")
+
+
+ADD_COMMENT = """
+mutation AddComment($input: AddCommentInput!) {
+  addComment(input: $input) { comment { id } errors { code message } }
+}
+"""
+
+DELETE_ARTICLE = """
+mutation DeleteArticle($input: ArticleInput!) {
+  deleteArticle(input: $input) { deletedArticleId errors { code } }
+}
+"""
+
+REMOVE_MEMBER = """
+mutation RemoveMember($input: GroupMemberInput!) {
+  removeGroupMember(input: $input) { errors { code message } }
+}
+"""
+
+UPDATE_GROUP = """
+mutation UpdateGroup($input: UpdateGroupInput!) {
+  updateGroup(input: $input) { group { privacy } errors { code message } }
+}
+"""
+
+COMMENT_ADDED = """
+subscription CommentAdded($articleId: ID!) {
+  commentAdded(articleId: $articleId) { body depth author { name } parent { body } }
+}
+"""
+
+GROUP_ACTIVITY = """
+subscription GroupActivity($groupId: ID!) {
+  groupActivity(groupId: $groupId) { kind articleId article { title pinnedAt } }
+}
+"""
