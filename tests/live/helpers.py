@@ -159,3 +159,12 @@ subscription GroupActivity($groupId: ID!) {
   groupActivity(groupId: $groupId) { kind articleId article { title pinnedAt } }
 }
 """
+
+
+def error_of(result: object) -> dict[str, Any]:
+    """The one error of a result without data: its message and extensions."""
+    assert isinstance(result, ExecutionResult), result
+    assert result.data is None
+    assert result.errors is not None
+    [error] = result.errors
+    return {"message": error.message, **(error.extensions or {})}

@@ -20,12 +20,13 @@ subscription Shared($ids: [ID!]!) {
 }
 """
 
+ARTICLES = "subscription S($ids: [ID!]!) { articleChanged(ids: $ids) { %s } }"
 PER_VIEWER = [
-    "subscription S($ids: [ID!]!) { articleChanged(ids: $ids) { id viewerDidAuthor } }",
-    "subscription S($ids: [ID!]!) { articleChanged(ids: $ids) { reactionGroups { viewerHasReacted } } }",
-    "subscription S($ids: [ID!]!) { articleChanged(ids: $ids) { group { viewerMembership { role } } } }",
-    "subscription S($ids: [ID!]!) { articleChanged(ids: $ids) { group { joinRequests { totalCount } } } }",
-    "subscription S($id: ID!) { commentAdded(articleId: $id) { replies { nodes { viewerCanReply } } } }",
+    ARTICLES % "id viewerDidAuthor",
+    ARTICLES % "reactionGroups { viewerHasReacted }",
+    ARTICLES % "group { viewerMembership { role } }",
+    ARTICLES % "group { joinRequests { totalCount } }",
+    "subscription S($a: ID!) { commentAdded(articleId: $a) { replies { nodes { viewerCanReply }}}}",
     "subscription S($id: ID!) { groupActivity(groupId: $id) { article { viewerCanPin } } }",
     # Through fragments, named and inline, however deep.
     """subscription S($ids: [ID!]!) { articleChanged(ids: $ids) { ...A } }

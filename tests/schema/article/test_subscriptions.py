@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from graphql import ExecutionResult
 from tortoise.context import TortoiseContext
 
 from models import GroupPrivacy, MembershipRole
@@ -19,6 +18,7 @@ from tests.live.helpers import (
     REMOVE_MEMBER,
     UPDATE_GROUP,
     context_for,
+    error_of,
     next_data,
     next_result,
     quiet,
@@ -31,14 +31,6 @@ from tests.live.helpers import (
 @pytest.fixture
 def fast(settings: Settings) -> Settings:
     return dataclasses.replace(settings, live_interval_ms=50)
-
-
-def error_of(result: object) -> dict[str, object]:
-    assert isinstance(result, ExecutionResult)
-    assert result.data is None
-    assert result.errors is not None
-    [error] = result.errors
-    return {"message": error.message, **(error.extensions or {})}
 
 
 async def test_an_id_you_cannot_see_answers_like_an_unknown_one(
