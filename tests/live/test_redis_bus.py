@@ -6,11 +6,12 @@ import asyncio
 import dataclasses
 import logging
 import os
+import shutil
 import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -57,7 +58,8 @@ def free_port() -> int:
 class RedisServer:
     """A redis-server of this test's own, to stop and start again (never the shared one)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, executable: str, directory: Path) -> None:
+        self.executable = executable
         self.port = free_port()
         self.directory = directory
         self.process: subprocess.Popen[bytes] | None = None
@@ -69,7 +71,7 @@ class RedisServer:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [
-                "redis-server",
+                self.executable,
                 "--port",
                 str(self.port),
                 "--bind",
@@ -104,9 +106,10 @@ class RedisServer:
 
 @pytest.fixture
 def throwaway_redis(tmp_path: Path) -> Iterator[RedisServer]:
-    if subprocess.run(["which", "redis-server"], capture_output=True).returncode:
+    executable = shutil.which("redis-server")
+    if executable is None:
         pytest.skip("redis-server is not installed")
-    server = RedisServer(tmp_path)
+    server = RedisServer(executable, tmp_path)
     server.start()
     try:
         yield server
@@ -205,7 +208,7 @@ async def test_events_that_overflow_the_buffer_become_a_resync(shared_redis: str
             self.received: list[Event] = []
             self.resyncs = 0
 
-        def receive(self, events: list[Event]) -> None:
+        def receive(self, events: Sequence[Event]) -> None:
             self.received.extend(events)
 
         def resync(self) -> None:
