@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import pytest
 from tortoise.context import TortoiseContext
@@ -165,3 +166,63 @@ async def test_a_deleted_article_ends_with_not_found_and_the_others_go_on(
         with pytest.raises(StopAsyncIteration):  # none left: complete
             await next_result(stream)
         assert live.hub.cohorts == {}
+
+
+WATCH_EVERYTHING = """
+subscription Everything($ids: [ID!]!) {
+  articleChanged(ids: $ids) {
+    title pinnedAt commentCount reactionCount
+    comments(first: 5) { nodes { body reactionCount } }
+  }
+}
+"""
+
+
+def mutation(field: str, input_type: str, answer: str) -> str:
+    return f"mutation M($input: {input_type}!) {{ {field}(input: $input) {{ {answer} }} }}"
+
+
+EDIT_ARTICLE = mutation("updateArticle", "UpdateArticleInput", "clientMutationId")
+PIN = mutation("pinArticle", "ArticleInput", "clientMutationId")
+REACT = mutation("addReaction", "ReactionInput", "changed")
+EDIT_COMMENT = mutation("editComment", "EditCommentInput", "clientMutationId")
+DELETE_COMMENT = mutation("deleteComment", "DeleteCommentInput", "deletedCommentId")
+InputOf = Callable[[str, str], dict[str, str]]  # the input, given the article's and comment's ids
+WRITES: list[tuple[str, InputOf]] = [
+    (EDIT_ARTICLE, lambda article, comment: {"articleId": article, "title": "Edited"}),
+    (PIN, lambda article, comment: {"articleId": article}),
+    (REACT, lambda article, comment: {"subjectId": article, "kind": "HEART"}),
+    (REACT, lambda article, comment: {"subjectId": comment, "kind": "LIKE"}),
+    (EDIT_COMMENT, lambda article, comment: {"commentId": comment, "body": "Portland, Oregon"}),
+    (DELETE_COMMENT, lambda article, comment: {"commentId": comment}),
+]
+
+
+async def test_every_write_that_changes_what_is_shown_is_an_event(
+    db: TortoiseContext, fast: Settings
+) -> None:
+    moderator = await factories.member()
+    group = await factories.group()
+    await factories.join(group, moderator, MembershipRole.MODERATOR)
+    article = await factories.article(group, moderator)
+    comment = await factories.comment(article, moderator)
+    variables = {"ids": [global_id(article)]}
+    async with running_live(fast) as (live, _, schema):
+        stream = await subscribe(live, context_for(fast), WATCH_EVERYTHING, variables)
+        states = [(await next_data(stream))["articleChanged"]]
+        as_moderator = context_for(fast, moderator, bus=live.bus)
+        for query, input_of in WRITES:
+            given = input_of(global_id(article), global_id(comment))
+            await write(schema, as_moderator, query, {"input": given})
+            states.append((await next_data(stream))["articleChanged"])
+    assert [state["title"] for state in states] == ["Managing Hand Tremors in MS"] + ["Edited"] * 6
+    assert [state["pinnedAt"] is not None for state in states] == [False, False] + [True] * 5
+    assert [state["reactionCount"] for state in states] == [0, 0, 0, 1, 1, 1, 1]
+    assert [state["comments"]["nodes"] for state in states] == [
+        [{"body": "Oregon or Maine? I'm from Portland, Maine", "reactionCount": 0}]
+    ] * 4 + [
+        [{"body": "Oregon or Maine? I'm from Portland, Maine", "reactionCount": 1}],
+        [{"body": "Portland, Oregon", "reactionCount": 1}],
+        [],
+    ]
+    assert [state["commentCount"] for state in states] == [1] * 6 + [0]
