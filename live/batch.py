@@ -24,6 +24,8 @@ class Batch:
         self.standings: dict[int, dict[int, Standing]] = {}
         self.privacy: dict[int, str | None] = {}
         self.contexts: dict[int | None, Context] = {}
+        self.accesses: dict[int, Access] = {}
+        self.answers: dict[tuple[int | None, int], bool] = {}  # (member, group): reads it
 
     async def load(self, subscribers: Iterable[Subscriber], groups: Iterable[int]) -> None:
         members = sorted({s.member_id for s in subscribers if s.member_id is not None})
@@ -36,14 +38,23 @@ class Batch:
             self.privacy = dict(zip(group_ids, privacy, strict=True))
 
     def access(self, subscriber: Subscriber) -> Access:
-        if subscriber.member_id is None:
+        member = subscriber.member_id
+        if member is None:
             return ANONYMOUS
-        return Access(subscriber.member_id, self.standings.get(subscriber.member_id, {}))
+        access = self.accesses.get(member)
+        if access is None:
+            access = self.accesses[member] = Access(member, self.standings.get(member, {}))
+        return access
 
     def reads(self, subscriber: Subscriber, group_id: int) -> bool:
         """Whether the subscriber may read the group's content now."""
-        privacy = self.privacy.get(group_id)
-        return privacy is not None and self.access(subscriber).reads_group(privacy, group_id)
+        key = (subscriber.member_id, group_id)
+        answer = self.answers.get(key)
+        if answer is None:
+            privacy = self.privacy.get(group_id)
+            answer = privacy is not None and self.access(subscriber).reads_group(privacy, group_id)
+            self.answers[key] = answer
+        return answer
 
     def context(self, subscriber: Subscriber) -> Context:
         """A fresh context for the subscriber's viewer, its memberships those of this batch."""
