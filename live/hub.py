@@ -84,12 +84,8 @@ class Hub:
     ) -> Stream | ExecutionResult:
         """Start one operation for a connection: a `Stream` of results, or, when refused
         before it starts, an `ExecutionResult` with the errors (send them as `error`)."""
-        if len(self.by_connection.get(connection, ())) >= self.max_subscriptions:
-            return refused(
-                f"A connection may hold at most {self.max_subscriptions} subscriptions.",
-                ErrorCode.TOO_MANY_SUBSCRIPTIONS,
-                limit=self.max_subscriptions,
-            )
+        if self.full(connection):
+            return self.too_many()
         fresh = context.renewed()
         operation = await self.engine.prepare(fresh, query, variables, operation_name)
         if isinstance(operation, list):
@@ -106,6 +102,8 @@ class Hub:
         except GraphQLError as error:
             add_codes([error], executed=True)
             return ExecutionResult(data=None, errors=[error])
+        if self.full(connection):  # again: others may have joined while this one was checked
+            return self.too_many()
         key = self.cohort_key(operation, context)
         cohort = self.cohorts.get(key) or self.open(key, operation, watch)
         subscriber = Subscriber(connection, context, self.mailbox(isinstance(cohort, LiveCohort)))
@@ -118,6 +116,16 @@ class Hub:
         else:
             cohort.add(subscriber)
         return Stream(subscriber.mailbox, lambda: self.drop(subscriber, cohort))
+
+    def full(self, connection: Hashable) -> bool:
+        return len(self.by_connection.get(connection, ())) >= self.max_subscriptions
+
+    def too_many(self) -> ExecutionResult:
+        return refused(
+            f"A connection may hold at most {self.max_subscriptions} subscriptions.",
+            ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+            limit=self.max_subscriptions,
+        )
 
     async def disconnect(self, connection: Hashable) -> None:
         """End every subscription of a connection (it closed)."""
