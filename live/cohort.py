@@ -65,6 +65,10 @@ class Cohort:
         """Events may have been missed; True when the cohort has work for the next flush."""
         raise NotImplementedError
 
+    def has_work(self) -> bool:
+        """Whether something is left for the next flush (e.g. a key to read again)."""
+        raise NotImplementedError
+
     async def flush(self, batch: Batch) -> None:
         raise NotImplementedError
 
@@ -118,6 +122,9 @@ class LiveCohort(Cohort):
     def resync(self) -> bool:
         self.dirty |= self.remaining
         return bool(self.remaining)
+
+    def has_work(self) -> bool:
+        return bool(self.dirty & self.remaining)
 
     async def flush(self, batch: Batch) -> None:
         for subscriber in self.active():
@@ -188,6 +195,9 @@ class StreamCohort(Cohort):
     def resync(self) -> bool:
         self.check = self.catch_up = True
         return True
+
+    def has_work(self) -> bool:
+        return bool(self.pending) or self.check or self.catch_up
 
     async def flush(self, batch: Batch) -> None:
         for subscriber in self.active():

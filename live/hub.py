@@ -208,8 +208,7 @@ class Hub:
         except Exception as error:  # noqa: BLE001 - the database failed: retry the whole batch
             outcomes = [error] * len(live)
         errors = [(c, o) for c, o in zip(live, outcomes, strict=True) if isinstance(o, Exception)]
-        for cohort, _ in errors:
-            self.due.add(cohort)
+        self.due.update(cohort for cohort in live if cohort.has_work())
         if errors:
             self.failures += 1
             if self.failures == 1:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 
 import pytest
 from graphql import ExecutionResult
@@ -268,3 +269,37 @@ async def test_a_query_sent_as_a_subscription_answers_once(
         assert await next_data(stream) == {"group": {"name": "Muscle Weakness & MS"}}
         with pytest.raises(StopAsyncIteration):
             await next_result(stream)
+
+
+async def test_a_failed_flush_is_retried_and_logged_once(
+    db: TortoiseContext,
+    fast: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    article = await factories.article(await factories.group(), await factories.member())
+    gid = global_id(article)
+    async with running_live(fast) as (live, _, schema):
+        stream = await subscribe(live, context_for(fast), ARTICLE_CHANGED, {"ids": [gid]})
+        await next_data(stream)
+        feed = live.hub.live["articleChanged"]
+        current = feed.current
+        failures = 3
+
+        async def flaky(*args: object) -> list[object | None]:
+            nonlocal failures
+            if failures:
+                failures -= 1
+                raise ConnectionResetError("the database went away")
+            return await current(*args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(feed, "current", flaky)
+        with caplog.at_level(logging.WARNING, logger="groupql.live"):
+            await view(live.bus, schema, fast, gid, "during-the-outage")
+            assert (await next_data(stream))["articleChanged"]["views"] == 1
+    assert failures == 0
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages == [
+        "live: a flush failed; retrying with backoff",
+        "live: flushes work again after 3 failures",
+    ]
