@@ -235,3 +235,54 @@ async def test_events_that_overflow_the_buffer_become_a_resync(shared_redis: str
     finally:
         await unreachable.stop()
         await listener.stop()
+
+
+COMMENT_ADDED = """
+subscription CommentAdded($articleId: ID!) { commentAdded(articleId: $articleId) { body } }
+"""
+ADD_COMMENT = """
+mutation AddComment($input: AddCommentInput!) { addComment(input: $input) { comment { id } } }
+"""
+
+
+async def test_comments_added_while_redis_was_away_are_delivered_once_each(
+    db: TortoiseContext, settings: Settings, throwaway_redis: RedisServer
+) -> None:
+    fast = dataclasses.replace(settings, live_interval_ms=50)
+    sam = await factories.member()
+    group = await factories.group()
+    await factories.join(group, sam)
+    article = await factories.article(group, sam)
+    await factories.comment(article, sam, "Before subscribing")
+    one, two = (
+        bus_for(throwaway_redis.url, "groupql:live"),
+        bus_for(throwaway_redis.url, "groupql:live"),
+    )
+    async with (
+        running_live(fast, one) as (writer, _, schema),
+        running_live(fast, two) as (reader, _, _),
+    ):
+        await subscribed(one, two)
+        stream = await subscribe(
+            reader, context_for(fast), COMMENT_ADDED, {"articleId": global_id(article)}
+        )
+
+        async def comment(body: str) -> None:
+            await write(
+                schema,
+                context_for(fast, sam, bus=writer.bus),
+                ADD_COMMENT,
+                {"input": {"articleId": global_id(article), "body": body}},
+            )
+
+        await comment("First")
+        assert (await next_data(stream))["commentAdded"]["body"] == "First"
+        throwaway_redis.stop()
+        await comment("Second")
+        await comment("Third")
+        one.outbox.clear()  # as if worker one went down before it could send them
+        throwaway_redis.start()
+        bodies = [(await next_data(stream))["commentAdded"]["body"] for _ in range(2)]
+        assert bodies == ["Second", "Third"]
+        await comment("Fourth")
+        assert (await next_data(stream))["commentAdded"]["body"] == "Fourth"  # no doubles before
