@@ -12,6 +12,24 @@ once per `LIVE_INTERVAL_MS` (a new subscriber's first state does not wait).
 Flushes run one at a time, each in a task of its own, with fresh loaders: a
 change that arrives during a flush is handled by the next one, so the last
 value sent is what the database holds once writes stop.
+
+For a transport (graphql-transport-ws, GraphQL over SSE), once the connection
+is authenticated, per `subscribe` message:
+
+    answer = await hub.subscribe(context, connection_id, query, variables, operation_name)
+    if isinstance(answer, ExecutionResult):   # refused before it started
+        send `error` with answer.errors
+    else:
+        try:
+            async for result in answer:       # each one a `next`
+                send `next` with result
+            send `complete`
+        except SubscriberTooSlow as slow:     # too far behind
+            send `error` with [slow.error]; close the socket (slow.close_code, slow.close_reason)
+        finally:
+            await answer.aclose()             # also on the client's `complete`, or a drop
+
+and `await hub.disconnect(connection_id)` when the connection goes.
 """
 
 from __future__ import annotations
