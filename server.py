@@ -20,6 +20,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from engine import Engine, versions
 from engine.limits import limits_of
+from live.service import create_live, live_bus
 from models.config import tortoise_config
 from models.retention import prune_periodically
 from schema.context import utc_now
@@ -84,6 +85,7 @@ def create_app(
     versions.check()
     settings = settings or Settings.from_env()
     limiter, redis = rate_limiter(settings)
+    bus = live_bus(settings)
     engine = Engine(
         schema,
         settings,
@@ -91,7 +93,9 @@ def create_app(
         limiter,
         clock,
         rules=[] if settings.introspection else [NoIntrospection],
+        bus=bus,
     )
+    live = create_live(settings, engine, bus=bus)
     endpoint = GraphQLEndpoint(
         engine, settings, graphiql=None if settings.production else graphiql_html()
     )
@@ -109,9 +113,11 @@ def create_app(
         async with RegisterTortoise(app, config=tortoise_config(settings)):
             tune_garbage_collector()
             pruning = start_pruning(settings, clock)
+            await live.start()
             try:
                 yield
             finally:
+                await live.stop()
                 if pruning is not None:
                     pruning.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
@@ -124,7 +130,7 @@ def create_app(
             # Every method reaches the endpoint, which refuses all but GET and POST as GraphQL
             # errors (405 with `Allow: GET, POST`), not Starlette's plain-text 405.
             Route("/graphql", endpoint),
-            WebSocketRoute("/graphql", GraphQLWebSocket(engine, settings)),
+            WebSocketRoute("/graphql", GraphQLWebSocket(engine, settings, live.hub)),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", Readiness().readyz, methods=["GET"]),
             *app_routes(),  # last: every other GET path is the app's
@@ -133,6 +139,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.redis = redis  # closed by the lifespan; tests without one close it themselves
+    app.state.live = live  # subscriptions: `live.hub`; contexts publish writes on `live.bus`
     return app
 
 

@@ -63,6 +63,12 @@ class Settings:
     max_validation_errors: int = 5
     redis_pool_size: int = 20
     prune_interval_seconds: int = 60 * 60
+    live_interval_ms: int = 250
+    live_queue_size: int = 100
+    live_max_lag_seconds: int = 30
+    live_max_subscriptions: int = 100
+    live_max_messages_per_second: int = 50
+    live_max_connections_per_address: int = 100
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -102,6 +108,16 @@ class Settings:
             max_validation_errors=_integer(environ, "MAX_VALIDATION_ERRORS", 5, minimum=1),
             redis_pool_size=_integer(environ, "REDIS_POOL_SIZE", 20, minimum=1),
             prune_interval_seconds=_integer(environ, "PRUNE_INTERVAL_SECONDS", 3600, minimum=0),
+            live_interval_ms=_integer(environ, "LIVE_INTERVAL_MS", 250, minimum=10),
+            live_queue_size=_integer(environ, "LIVE_QUEUE_SIZE", 100, minimum=1),
+            live_max_lag_seconds=_integer(environ, "LIVE_MAX_LAG_SECONDS", 30, minimum=1),
+            live_max_subscriptions=_integer(environ, "LIVE_MAX_SUBSCRIPTIONS", 100, minimum=1),
+            live_max_messages_per_second=_integer(
+                environ, "LIVE_MAX_MESSAGES_PER_SECOND", 50, minimum=1
+            ),
+            live_max_connections_per_address=_integer(
+                environ, "LIVE_MAX_CONNECTIONS_PER_ADDRESS", 100, minimum=1
+            ),
             database_url=environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             db_pool_size=_integer(environ, "DB_POOL_SIZE", 10, minimum=1),
             host=environ.get("HOST") or "127.0.0.1",

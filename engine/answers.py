@@ -93,6 +93,13 @@ def formatted(error: GraphQLError) -> dict[str, Any]:
     return dict(error.formatted)
 
 
+def answer_of(errors: list[GraphQLError], status: int = 200) -> Answer:
+    """An answer that executed nothing: these errors (coded already)."""
+    return Answer(
+        data=None, errors=[formatted(error) for error in errors], executed=False, status=status
+    )
+
+
 def refused(status: int, code: ErrorCode, message: str) -> Answer:
     """An answer that executed nothing: one error with its code."""
     error = GraphQLError(message, extensions={"code": code.value})

@@ -13,9 +13,9 @@ translate their protocol to an `Operation` and the `Answer` back.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import time
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -41,6 +41,7 @@ from engine.logs import log_operation
 from engine.plan import Plan, Planner, PlanTooLargeError, condition_variables
 from engine.resolvers import call_of
 from engine.strawberry import execution_context_class, graphql_schema, is_awaitable
+from live.events import Publisher
 from models.availability import unavailable
 from schema.account.authentication import Unauthenticated, Viewer, authenticate
 from schema.context import Context
@@ -49,6 +50,19 @@ from schema.core.rate_limits import Budget, RateLimited, RateLimiter
 from settings import Settings
 
 UNPLANNED_ROOT_FIELDS = frozenset({"__schema", "__type"})
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """An operation that passed every check, ready to execute (once, or once per event)."""
+
+    operation: Operation
+    node: DocumentNode
+    definition: OperationDefinitionNode
+    executor: Any  # graphql-core's, with the coerced variables
+    plan: Plan | None  # None: too large to plan, run on graphql-core's executor
+    requested: int
+    named: str | None
 
 
 class Engine:
@@ -61,8 +75,10 @@ class Engine:
         clock: Callable[[], datetime],
         *,
         rules: Collection[Any] = (),
+        bus: Publisher | None = None,
     ) -> None:
         self.graphql_schema = graphql_schema(schema)
+        self.bus = bus  # where committed writes publish their events
         self.settings = settings
         self.limits = limits
         self.rate_limiter = rate_limiter
@@ -99,13 +115,7 @@ class Engine:
             async with asyncio.timeout(seconds):
                 if authorization is not None:
                     viewer = await authenticate(authorization, self.clock())
-                context = Context(
-                    settings=self.settings,
-                    viewer=viewer,
-                    request=connection,
-                    clock=self.clock,
-                    rate_limiter=self.rate_limiter,
-                )
+                context = self.context(connection, viewer)
                 answer = await self.answer(operation, context, allowed)
                 if not answer.executed and answer.status == 200:
                     answer.status = request_error_status
@@ -129,6 +139,24 @@ class Engine:
         log_operation(transport, connection, answer, started, signed_in=viewer is not None)
         return answer
 
+    def operation_type(self, operation: Operation) -> OperationType | None:
+        """What the operation is (the transports send subscriptions to the hub); None when
+        its document does not say (it will be refused)."""
+        node = self.documents.get(operation.query).node
+        definition = None if node is None else get_operation_ast(node, operation.operation_name)
+        return None if definition is None else definition.operation
+
+    def context(self, connection: HTTPConnection | None, viewer: Viewer | None) -> Context:
+        """What the resolvers of one operation share (fresh loaders every time)."""
+        return Context(
+            settings=self.settings,
+            viewer=viewer,
+            request=connection,
+            clock=self.clock,
+            rate_limiter=self.rate_limiter,
+            bus=self.bus,
+        )
+
     def failed(self, exception: Exception) -> Answer:
         """A failure outside execution: coded, logged with an error id and masked like a
         resolver's; 503 when the database cannot be reached, else 500."""
@@ -146,6 +174,17 @@ class Engine:
     async def answer(
         self, operation: Operation, context: Context, allowed: Collection[OperationType]
     ) -> Answer:
+        checked = await self.check(operation, context, allowed)
+        if isinstance(checked, Answer):
+            return checked
+        return await self.execute(checked, context)
+
+    async def check(
+        self, operation: Operation, context: Context, allowed: Collection[OperationType]
+    ) -> Checked | Answer:
+        """Everything before execution: the document, its limits and validation, the
+        operation and its variables, the plan, the node limit and the budgets. An `Answer`
+        when the operation is refused."""
         document = self.documents.get(operation.query)
         if document.node is None:
             await context.spend(Budget.QUERY_COST, 1)  # refused before it parsed: still spent
@@ -172,30 +211,53 @@ class Engine:
             await self.spend_written(context, node, operation.operation_name)
             return self.refused(executor, named, executed=True)
         plan = self.plan(document, definition, executor.fragments, executor.variable_values)
-        if plan is None:
-            return await self.unplanned(executor, context, named)
+        if plan is None:  # too large to plan: graphql-core's executor, at the least cost
+            await context.spend(Budget.QUERY_COST, 1)
+            return Checked(operation, node, definition, executor, None, 0, named)
         requested = cost.node_count(plan, executor.variable_values.coerced)
         if requested > self.limits.nodes:
             await context.spend(Budget.QUERY_COST, 1)
             error = refusal(ErrorCode.NODE_LIMIT_EXCEEDED, requested, self.limits.nodes)
             return self.refused([error], named, cost=requested)
         await self.spend_planned(context, plan, requested)
-        if self.plans_on and not plan.unplanned:
+        return Checked(operation, node, definition, executor, plan, requested, named)
+
+    async def execute(self, checked: Checked, context: Context) -> Answer:
+        data, errors = await self.result(checked, context, checked.executor)
+        return self.executed(data, errors, checked.requested, checked.named)
+
+    async def execute_on(self, checked: Checked, context: Context, root: Any) -> ExecutionResult:
+        """A checked operation executed again with `root` as its root value (a subscription
+        field resolves to its event's object), on `context`'s loaders."""
+        executor = self.executor(checked.node, context, checked.operation, root)
+        data, errors = await self.result(checked, context, executor)
+        add_codes(errors, executed=True, mask=self.mask)
+        return ExecutionResult(data, errors or None)
+
+    async def result(
+        self, checked: Checked, context: Context, executor: Any
+    ) -> tuple[dict[str, Any] | None, list[GraphQLError]]:
+        plan = checked.plan
+        if self.plans_on and plan is not None and not plan.unplanned:
             execution = PlannedExecution(plan, executor)
             data, errors = await execution.run()
             if not execution.ambiguous:
-                return self.executed(data, errors, requested, named)
+                return data, errors
             # Run again from scratch: fresh loaders, as graphql-core would have started.
-            executor = self.executor(node, dataclasses.replace(context), operation)
+            executor = self.executor(
+                checked.node, context.renewed(), checked.operation, executor.root_value
+            )
         result = await reference(executor)
-        return self.executed(result.data, list(result.errors or ()), requested, named)
+        return result.data, list(result.errors or ())
 
-    def executor(self, node: DocumentNode, context: Context, operation: Operation) -> Any:
+    def executor(
+        self, node: DocumentNode, context: Context, operation: Operation, root: Any = None
+    ) -> Any:
         """graphql-core's executor for this operation, or the errors of its variables."""
         return execution_context_class().build(
             self.graphql_schema,
             node,
-            None,
+            root,
             context,
             operation.variables,
             operation.operation_name,
@@ -238,13 +300,6 @@ class Engine:
         if found is None:
             found = self.calls[id(field)] = call_of(field)
         return found
-
-    async def unplanned(self, executor: Any, context: Context, named: str | None) -> Answer:
-        """A document too large to plan runs on graphql-core's executor (limits still hold:
-        such a document is far past the node limit in practice)."""
-        await context.spend(Budget.QUERY_COST, 1)
-        result = await reference(executor)
-        return self.executed(result.data, list(result.errors or ()), 0, named)
 
     async def spend_planned(self, context: Context, plan: Plan, requested: int) -> None:
         if plan.operation.operation is OperationType.MUTATION:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING
 import strawberry
 from starlette.requests import HTTPConnection
 
+from live.events import Event, Publisher, emit
 from schema.account.authentication import Viewer
 from schema.core.access import ANONYMOUS, Access
 from schema.core.rate_limits import Budget, RateLimited, RateLimiter
@@ -31,6 +33,7 @@ class Context:
     request: HTTPConnection | None = None
     clock: Callable[[], datetime] = field(default=utc_now)
     rate_limiter: RateLimiter | None = None
+    bus: Publisher | None = None  # where committed writes publish their events
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
@@ -38,6 +41,14 @@ class Context:
         from schema.loaders import Loaders
 
         self.loaders = Loaders(self.access, self.clock)
+
+    def renewed(self) -> Context:
+        """The same viewer, request and settings, with fresh loaders (nothing cached)."""
+        return dataclasses.replace(self)
+
+    def emit(self, *events: Event) -> None:
+        """Publish what a write changed: at once, or when its transaction commits."""
+        emit(self.bus, *events)
 
     @property
     def rate_key(self) -> str:

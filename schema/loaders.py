@@ -13,6 +13,7 @@ from schema.article.loaders import (
     article_by_group_slug_loader,
     article_by_id_loader,
     article_count_by_group_loader,
+    article_exists_loader,
     articles_by_group_loader,
     pinned_articles_by_group_loader,
 )
@@ -33,6 +34,7 @@ from schema.group.loaders import (
     join_requests_by_group_loader,
     member_count_by_group_loader,
     members_by_group_loader,
+    privacy_by_group_loader,
 )
 from schema.group.types import Group
 from schema.member.loaders import member_by_id_loader, standings_by_member_loader
@@ -59,6 +61,10 @@ class Loaders:
         return group_by_id_loader(self.access)
 
     @cached_property
+    def privacy_by_group(self) -> DataLoader[int, str | None]:
+        return privacy_by_group_loader()
+
+    @cached_property
     def group_by_slug(self) -> DataLoader[str, Group | None]:
         return group_by_slug_loader(self.access)
 
@@ -69,6 +75,10 @@ class Loaders:
     @cached_property
     def article_by_group_slug(self) -> DataLoader[tuple[int, str], Article | None]:
         return article_by_group_slug_loader(self.access)
+
+    @cached_property
+    def article_exists(self) -> DataLoader[int, bool]:
+        return article_exists_loader()
 
     @cached_property
     def articles_by_group(self) -> DataLoader[PageKey, list[Row]]:

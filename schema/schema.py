@@ -11,11 +11,14 @@ from strawberry.schema.config import StrawberryConfig
 from schema.account.mutations import AccountMutation
 from schema.account.queries import AccountQuery
 from schema.article.mutations import ArticleMutation
+from schema.article.subscriptions import ArticleSubscription
 from schema.comment.mutations import CommentMutation
+from schema.comment.subscriptions import CommentSubscription
 from schema.core.errors import ErrorCode
 from schema.core.scalars import DateTime
 from schema.group.mutations import GroupMutation
 from schema.group.queries import GroupQuery
+from schema.group.subscriptions import GroupSubscription
 from schema.node.queries import NodeQuery
 from schema.reaction.mutations import ReactionMutation
 
@@ -27,6 +30,16 @@ class Query(AccountQuery, GroupQuery, NodeQuery):
 
 @strawberry.type(description="The entry points for changing data.")
 class Mutation(AccountMutation, GroupMutation, ArticleMutation, CommentMutation, ReactionMutation):
+    pass
+
+
+@strawberry.type(
+    description=(
+        "Live data, over WebSocket (graphql-transport-ws) or Server-Sent Events: what changes "
+        "while you watch."
+    )
+)
+class Subscription(ArticleSubscription, CommentSubscription, GroupSubscription):
     pass
 
 
@@ -46,5 +59,8 @@ class NoIntrospection(ValidationRule):
 
 # One schema: what settings change (limits, introspection, masking) is the engine's.
 schema = strawberry.Schema(
-    query=Query, mutation=Mutation, config=StrawberryConfig(scalar_map={datetime: DateTime})
+    query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
+    config=StrawberryConfig(scalar_map={datetime: DateTime}),
 )

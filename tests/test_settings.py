@@ -151,3 +151,29 @@ def test_a_key_file_that_cannot_be_written_is_named(tmp_path: Path) -> None:
         Settings.from_env({"SECRET_KEY_FILE": str(key_file)})
 
     assert "set SECRET_KEY" in str(refused.value)
+
+
+def test_live_data_settings_are_read_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "LIVE_INTERVAL_MS": "1000",
+            "LIVE_QUEUE_SIZE": "10",
+            "LIVE_MAX_LAG_SECONDS": "5",
+            "LIVE_MAX_SUBSCRIPTIONS": "3",
+            "LIVE_MAX_MESSAGES_PER_SECOND": "7",
+            "LIVE_MAX_CONNECTIONS_PER_ADDRESS": "2",
+            "SECRET_KEY": "s3cret",
+        }
+    )
+    assert (
+        settings.live_interval_ms,
+        settings.live_queue_size,
+        settings.live_max_lag_seconds,
+        settings.live_max_subscriptions,
+        settings.live_max_messages_per_second,
+        settings.live_max_connections_per_address,
+    ) == (1000, 10, 5, 3, 7, 2)
+    defaults = Settings.from_env({"SECRET_KEY": "s3cret"})
+    assert (defaults.live_interval_ms, defaults.live_queue_size) == (250, 100)
+    with pytest.raises(SettingsError, match="LIVE_INTERVAL_MS must be at least 10"):
+        Settings.from_env({"LIVE_INTERVAL_MS": "0", "SECRET_KEY": "s3cret"})

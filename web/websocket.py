@@ -15,25 +15,43 @@ https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md
   (parse, validation, a limit, a budget, variables, the deadline, the database)
   is an `error` carrying the same errors, with the same `extensions.code`, as
   the HTTP answer would.
+- A subscription is checked by the engine the same way, then its results come
+  from the hub (`live.hub`): one `next` per result, `complete` when it ends. A
+  subscriber too far behind gets an `error` (SUBSCRIBER_TOO_SLOW) and the socket
+  closes with 1013 (try again later: graphql-ws clients reconnect, and start from
+  the current state).
+- Limits: LIVE_MAX_CONNECTIONS_PER_ADDRESS sockets per client address (more are
+  closed at once with 1013), LIVE_MAX_MESSAGES_PER_SECOND messages a second per
+  socket (more close it with 4429), LIVE_MAX_SUBSCRIPTIONS subscriptions per socket
+  (more answer TOO_MANY_SUBSCRIPTIONS). The server pings every
+  `PING_SECONDS`; a client may ping too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
+from collections import Counter
 from typing import Any
 
 import orjson
 from graphql import OperationType
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from engine import Engine, Operation
+from engine import Answer, Engine, Operation
+from engine.logs import log_operation
+from live.hub import Hub
+from live.mailbox import SubscriberTooSlow
+from live.subscriber import Stream
 from schema.account.authentication import Unauthenticated, Viewer, authenticate
 from settings import Settings
 
 SUBPROTOCOL = "graphql-transport-ws"
 ALL_OPERATIONS = frozenset(OperationType)
 INIT_TIMEOUT_SECONDS = 3.0
+PING_SECONDS = 20.0
+TRY_AGAIN_LATER = 1013
 
 
 class Close(Exception):  # noqa: N818 - a protocol outcome, not a failure of ours
@@ -46,9 +64,11 @@ class Close(Exception):  # noqa: N818 - a protocol outcome, not a failure of our
 
 
 class GraphQLWebSocket:
-    def __init__(self, engine: Engine, settings: Settings) -> None:
+    def __init__(self, engine: Engine, settings: Settings, hub: Hub) -> None:
         self.engine = engine
         self.settings = settings
+        self.hub = hub
+        self.by_address: Counter[str] = Counter()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         websocket = WebSocket(scope, receive, send)
@@ -60,7 +80,12 @@ class GraphQLWebSocket:
             await websocket.close()  # before accepting: the handshake answers 403
             return
         await websocket.accept(subprotocol=SUBPROTOCOL)
-        connection = Connection(self.engine, websocket)
+        address = websocket.client.host if websocket.client else "unknown"
+        if self.by_address[address] >= self.settings.live_max_connections_per_address:
+            await websocket.close(TRY_AGAIN_LATER, "Too many connections from this address")
+            return
+        self.by_address[address] += 1
+        connection = Connection(self.engine, self.hub, websocket)
         try:
             await connection.serve()
         except Close as close:
@@ -68,19 +93,26 @@ class GraphQLWebSocket:
         except WebSocketDisconnect:
             pass
         finally:
+            self.by_address[address] -= 1
+            if not self.by_address[address]:
+                del self.by_address[address]
             await connection.stop()
 
 
 class Connection:
     """One socket: its viewer, once acknowledged, and its running operations by id."""
 
-    def __init__(self, engine: Engine, websocket: WebSocket) -> None:
+    def __init__(self, engine: Engine, hub: Hub, websocket: WebSocket) -> None:
         self.engine = engine
+        self.hub = hub
         self.websocket = websocket
         self.viewer: Viewer | None = None
         self.acknowledged = False
         self.initialising = False
         self.running: dict[str, asyncio.Task[None]] = {}
+        self.budget = MessageBudget(engine.settings.live_max_messages_per_second)
+        self.pinger: asyncio.Task[None] | None = None
+        self.closing: asyncio.Future[Close] = asyncio.get_running_loop().create_future()
 
     async def serve(self) -> None:
         try:
@@ -88,13 +120,27 @@ class Connection:
                 await self.handle(await self.receive())
         except TimeoutError:
             raise Close(4408, "Connection initialisation timeout") from None
+        self.pinger = asyncio.create_task(self.ping())
         while True:
-            await self.handle(await self.receive())
+            receiving = asyncio.ensure_future(self.receive())
+            waiting: set[asyncio.Future[Any]] = {receiving, self.closing}
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            if self.closing.done():
+                receiving.cancel()
+                raise self.closing.result()
+            await self.handle(receiving.result())
+
+    async def ping(self) -> None:
+        while True:
+            await asyncio.sleep(PING_SECONDS)
+            await self.send({"type": "ping"})
 
     async def receive(self) -> dict[str, Any]:
         message = await self.websocket.receive()
         if message["type"] == "websocket.disconnect":
             raise WebSocketDisconnect(message.get("code", 1000))
+        if not self.budget.spend():
+            raise Close(4429, "Too many messages")
         text = message.get("text")
         if text is None:
             raise Close(4400, "Messages must be JSON text")
@@ -154,8 +200,47 @@ class Connection:
         operation = operation_of(payload)
         if operation is None:
             raise Close(4400, "Invalid message received")
-        task = asyncio.create_task(self.execute(identifier, operation))
+        if self.engine.operation_type(operation) is OperationType.SUBSCRIPTION:
+            task = asyncio.create_task(self.stream(identifier, operation))
+        else:
+            task = asyncio.create_task(self.execute(identifier, operation))
         self.running[identifier] = task
+
+    async def stream(self, identifier: str, operation: Operation) -> None:
+        """A subscription: checked by the engine, its results from the hub."""
+        started = time.perf_counter()
+        answer = await self.hub.subscribe(
+            self.engine.context(self.websocket, self.viewer),
+            id(self),
+            operation.query,
+            operation.variables,
+            operation.operation_name,
+        )
+        if isinstance(answer, Answer):
+            answer.operation_name = answer.operation_name or operation.operation_name
+            log_operation("ws", self.websocket, answer, started, signed_in=self.viewer is not None)
+            await self.send({"id": identifier, "type": "error", "payload": answer.errors})
+            self.running.pop(identifier, None)
+            return
+        accepted = Answer(data=None, errors=[], executed=True)
+        accepted.operation_name = operation.operation_name
+        log_operation("ws", self.websocket, accepted, started, signed_in=self.viewer is not None)
+        await self.forward(identifier, answer)
+
+    async def forward(self, identifier: str, stream: Stream) -> None:
+        try:
+            async for result in stream:
+                await self.send({"id": identifier, "type": "next", "payload": result.formatted})
+            await self.send({"id": identifier, "type": "complete"})
+        except SubscriberTooSlow as slow:
+            await self.send({"id": identifier, "type": "error", "payload": [slow.error.formatted]})
+            if not self.closing.done():
+                self.closing.set_result(Close(slow.close_code, slow.close_reason))
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            await stream.aclose()
+            self.running.pop(identifier, None)
 
     async def execute(self, identifier: str, operation: Operation) -> None:
         try:
@@ -186,12 +271,33 @@ class Connection:
                 await self.websocket.close(code, reason)
 
     async def stop(self) -> None:
+        if self.pinger is not None:
+            self.pinger.cancel()
         for task in list(self.running.values()):
             task.cancel()
         for task in list(self.running.values()):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self.running.clear()
+        await self.hub.disconnect(id(self))
+
+
+class MessageBudget:
+    """At most `per_second` messages a second, in bursts of as many."""
+
+    def __init__(self, per_second: int) -> None:
+        self.per_second = per_second
+        self.tokens = float(per_second)
+        self.at = time.monotonic()
+
+    def spend(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.per_second, self.tokens + (now - self.at) * self.per_second)
+        self.at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
 
 
 def authorization_of(payload: dict[str, Any]) -> str | None:

@@ -85,3 +85,17 @@ async def load_pinned(group_ids: list[int]) -> list[list[Article]]:
 
 def pinned_articles_by_group_loader() -> DataLoader[int, list[Article]]:
     return Loader(load_fn=load_pinned)
+
+
+def article_exists_loader() -> DataLoader[int, bool]:
+    """Whether each article exists (is not deleted), whoever asks: to tell a deleted
+    article from one the viewer lost sight of."""
+
+    async def load(ids: list[int]) -> list[bool]:
+        rows = await fetch(
+            "SELECT id FROM articles WHERE id = ANY(?) AND deleted_at IS NULL", [ids]
+        )
+        found = {row["id"] for row in rows}
+        return [article_id in found for article_id in ids]
+
+    return Loader(load_fn=load)

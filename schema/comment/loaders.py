@@ -69,3 +69,20 @@ def comment_count_by_article_loader() -> DataLoader[int, int]:
 
 def replies_by_comment_loader(clock: Clock) -> DataLoader[PageKey, list[Row]]:
     return page_loader(REPLIES, clock)
+
+
+async def last_comment_id(article_id: int) -> int:
+    """The newest comment's id on an article (0 when none): where a stream of new ones starts."""
+    rows = await fetch(
+        "SELECT COALESCE(MAX(id), 0) AS id FROM comments WHERE article_id = ?", [article_id]
+    )
+    return int(rows[0]["id"])
+
+
+async def comment_ids_after(article_id: int, after: int, limit: int = 100) -> list[int]:
+    """Ids of an article's comments newer than `after`, oldest first (for catching up)."""
+    rows = await fetch(
+        "SELECT id FROM comments WHERE article_id = ? AND id > ? ORDER BY id LIMIT ?",
+        [article_id, after, limit],
+    )
+    return [row["id"] for row in rows]

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import strawberry
 
+from live.events import Change, Event
 from models.sql import Row, client, fetch_one, is_postgres
 from schema.article.mutations.articles import locked_article
 from schema.comment.loaders import readable_comments
@@ -134,6 +135,10 @@ async def remove(comment: Row) -> None:
         parent_id = parent["parent_id"]
 
 
+def changed(comment: Row) -> Event:
+    return Event(Change.COMMENT_CHANGED, comment["group_id"], comment["article_id"], comment["id"])
+
+
 @strawberry.type
 class CommentMutation:
     @strawberry.mutation(
@@ -177,6 +182,7 @@ class CommentMutation:
             await count("articles", "comment_count", 1, article["id"])
             if parent is not None:
                 await count("comments", "reply_count", 1, parent["id"])
+            context.emit(Event(Change.COMMENTED, article["group_id"], article["id"], row["id"]))
             return {"comment": row["id"]}
 
         key = idempotency_key(context, "addComment", input)
@@ -209,6 +215,7 @@ class CommentMutation:
                 [input.body, context.clock(), comment["id"]],
             )
             edited.append(comment["id"])
+            context.emit(changed(comment))
             return {}
 
         payload = await perform(CommentPayload, input.client_mutation_id, work)
@@ -252,6 +259,7 @@ class CommentMutation:
                 kept.append(comment["id"])
             else:
                 await remove(comment)
+            context.emit(changed(comment))
             return {"deleted_comment_id": input.comment_id}
 
         payload = await perform(DeleteCommentPayload, input.client_mutation_id, work)

@@ -34,6 +34,10 @@ class ErrorCode(StrEnum):
     PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
     INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+    # Subscriptions (see `live.hub`)
+    NOT_FOUND = "NOT_FOUND"
+    TOO_MANY_SUBSCRIPTIONS = "TOO_MANY_SUBSCRIPTIONS"
+    SUBSCRIBER_TOO_SLOW = "SUBSCRIBER_TOO_SLOW"
 
 
 class UserInputError(GraphQLError):
@@ -42,4 +46,18 @@ class UserInputError(GraphQLError):
     def __init__(self, message: str, *, argument: str) -> None:
         super().__init__(
             message, extensions={"code": ErrorCode.BAD_USER_INPUT.value, "argument": argument}
+        )
+
+
+class NotFoundError(GraphQLError):
+    """An id that is malformed, unknown, deleted or out of the viewer's sight: all alike."""
+
+    def __init__(self, type_name: str, global_id: str, *, argument: str) -> None:
+        super().__init__(
+            f"No {type_name.lower()} you can see has this ID.",
+            extensions={
+                "code": ErrorCode.NOT_FOUND.value,
+                "argument": argument,
+                "id": global_id[:64],
+            },
         )

@@ -16,6 +16,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 from tortoise.transactions import in_transaction
 
+from live.events import published_after
 from schema.core import ids
 from schema.core.access import Access
 
@@ -131,12 +132,15 @@ async def perform(
     """Run `work` in one transaction and build the payload from what it returns.
 
     `work` returns the payload's fields; a `Refusal` rolls everything back and
-    the payload carries its errors with every other field null.
+    the payload carries its errors with every other field null. The events
+    `work` emits are published once the transaction has committed, never after a
+    rollback.
     """
     echo = given(client_mutation_id)
     try:
-        async with in_transaction():
-            fields = await work()
+        with published_after():
+            async with in_transaction():
+                fields = await work()
     except Refusal as refusal:
         return payload(errors=refusal.errors, client_mutation_id=echo)
     return payload(errors=[], client_mutation_id=echo, **fields)

@@ -69,3 +69,15 @@ def join_requests_by_group_loader(clock: Clock) -> DataLoader[PageKey, list[Row]
 
 def join_request_count_by_group_loader() -> DataLoader[int, int]:
     return count_loader(JOIN_REQUESTS)
+
+
+def privacy_by_group_loader() -> DataLoader[int, str | None]:
+    """Each group's privacy whoever asks (None for no such group): for checking, with the
+    visibility rule, what subscribers may still see."""
+
+    async def load(ids: list[int]) -> list[str | None]:
+        rows = await fetch("SELECT id, privacy FROM groups WHERE id = ANY(?)", [ids])
+        privacy = {row["id"]: row["privacy"] for row in rows}
+        return [privacy.get(group_id) for group_id in ids]
+
+    return DataLoader(load_fn=load)

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 import strawberry
 
+from live.events import Change, Event
 from models import GroupPrivacy as Privacy
 from models import MembershipRole, MembershipStatus
 from models.sql import Row, fetch_one
@@ -140,6 +141,9 @@ async def change_group(
             raise not_found("Group", "input", "groupId")
         await work(context, viewer, group)
         changed.append(pk)
+        # Privacy and memberships decide who sees what: every subscriber of the group is
+        # checked again.
+        context.emit(Event(Change.GROUP_CHANGED, pk))
         return {}
 
     payload = await perform(GroupPayload, client_mutation_id, transaction)

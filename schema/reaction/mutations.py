@@ -12,6 +12,7 @@ from typing import Annotated
 
 import strawberry
 
+from live.events import Change, Event
 from models.sql import Row, fetch_one
 from schema.article.mutations.articles import locked_article
 from schema.article.types import Article
@@ -88,6 +89,10 @@ async def react(info: Info, fields: ReactionInput, give: bool) -> ReactionPayloa
                 f"UPDATE {table} SET reaction_count = reaction_count + ? WHERE id = ? RETURNING id",
                 [1 if give else -1, row["id"]],
             )
+            if kind == "Article":
+                context.emit(Event(Change.REACTED, row["group_id"], row["id"]))
+            else:
+                context.emit(Event(Change.REACTED, row["group_id"], row["article_id"], row["id"]))
         return {"kind": kind, "subject": row["id"], "changed": done is not None}
 
     mutation = "addReaction" if give else "removeReaction"

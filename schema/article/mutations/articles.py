@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import strawberry
 
+from live.events import Change, Event
 from models.sql import Row, client, fetch, fetch_one, is_postgres
 from schema.article.loaders import readable_articles
 from schema.article.types import Article
@@ -233,6 +234,7 @@ class ArticleWriteMutation:
                 ],
             )
             assert row is not None  # INSERT ... RETURNING returns the row it wrote
+            context.emit(Event(Change.ADDED, group_pk, row["id"]))
             return {"article": row["id"]}
 
         key = idempotency_key(context, "createArticle", input)
@@ -269,6 +271,7 @@ class ArticleWriteMutation:
                 f"UPDATE articles SET {assignments} WHERE id = ? RETURNING id",
                 [*changes.values(), article["id"]],
             )
+            context.emit(Event(Change.EDITED, article["group_id"], article["id"]))
 
         return await change_article(info, input.client_mutation_id, input.article_id, work)
 
@@ -288,6 +291,7 @@ class ArticleWriteMutation:
                 "UPDATE articles SET deleted_at = ?, pinned_at = NULL WHERE id = ? RETURNING id",
                 [context.clock(), article["id"]],
             )
+            context.emit(Event(Change.DELETED, article["group_id"], article["id"]))
 
         payload = await change_article(info, input.client_mutation_id, input.article_id, work)
         return DeleteArticlePayload(

@@ -4,6 +4,7 @@ from typing import Annotated
 
 import strawberry
 
+from live.events import Change, Event
 from models.sql import Row, fetch_one
 from schema.article.mutations.articles import ArticleInput, ArticlePayload, locked_article
 from schema.context import Info
@@ -42,6 +43,8 @@ async def pin(info: Info, input: ArticleInput, pinned: bool) -> ArticlePayload: 
             [context.clock() if pinned else None, article["id"]],
         )
         changed.append(article["id"])
+        change = Change.PINNED if pinned else Change.UNPINNED
+        context.emit(Event(change, article["group_id"], article["id"]))
         return {}
 
     payload = await perform(ArticlePayload, input.client_mutation_id, work)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 
+from live.events import Change, Event
 from schema.article.types import Article
 from schema.article.view_counter import NOT_FOUND, Allowance, record_view
 from schema.article.view_identity import MAX_VIEWER_KEY_LENGTH, address_identity, view_identity
@@ -125,6 +126,8 @@ class ViewMutation:
             )
         article = Article.from_row(outcome.article)
         context.loaders.article_by_id.prime(article.pk, article, force=True)
+        if outcome.skipped is None:  # committed: one statement, or its own transaction
+            context.emit(Event(Change.VIEWED, article.group_id, article.pk))
         return RecordArticleViewPayload(
             errors=[],
             client_mutation_id=echo,
