@@ -55,16 +55,22 @@ class Calls:
 
 
 def node_count(plan: Plan, variables: Mapping[str, Any]) -> int:
-    """The node count of a planned operation with these (coerced) variables."""
+    """The node count of a planned operation with these (coerced) variables; kept on the
+    plan when no variable changes it."""
+    if plan.cost is not None:
+        return plan.cost
     counter = _Counter(plan, variables)
-    count = counter.selection(plan.root, 1)
-    return min(count, MAX_COST)
+    count = min(counter.selection(plan.root, 1), MAX_COST)
+    if not counter.variable:
+        plan.cost = count
+    return count
 
 
 class _Counter:
     def __init__(self, plan: Plan, variables: Mapping[str, Any]) -> None:
         self.planner = plan.planner
         self.variables = variables
+        self.variable = False  # whether a variable was read
 
     def selection(self, selection: Selection, multiplier: int) -> int:
         total = 0
@@ -83,6 +89,8 @@ class _Counter:
     def items(self, field: FieldPlan) -> int | None:
         node = field.nodes[0]
         arguments = {argument.name.value: argument.value for argument in node.arguments or ()}
+        if any(self.reads_variable(value) for value in arguments.values()):
+            self.variable = True
         if field.name == "nodes" and "ids" in arguments:
             ids = _value(arguments["ids"], self.variables)
             return len(ids) if isinstance(ids, list) else 1
@@ -97,6 +105,11 @@ class _Counter:
         if get_named_type(field.definition.type).name.endswith("Connection"):
             return DEFAULT_PAGE_SIZE
         return None
+
+    def reads_variable(self, node: Any) -> bool:
+        if isinstance(node, VariableNode):
+            return True
+        return isinstance(node, ListValueNode) and any(map(self.reads_variable, node.values))
 
 
 def _value(node: Any, variables: Mapping[str, Any]) -> Any:

@@ -24,6 +24,7 @@ from graphql import (
     FieldNode,
     GraphQLAbstractType,
     GraphQLBoolean,
+    GraphQLEnumType,
     GraphQLField,
     GraphQLID,
     GraphQLInt,
@@ -76,6 +77,8 @@ class Completion:
     # LEAF: coercion, with a fast path for values of `passes` (returned as they are)
     coerce: Callable[[Any], Any] | None = None
     passes: type | None = None
+    enum_class: type | None = None  # a Strawberry enum's Python class, and its members' names
+    names: dict[Any, str] | None = None
     # OBJECT: the selection of this object type; ABSTRACT: one per runtime type
     selection: Selection | None = None
     selections: dict[str, Selection] = field(default_factory=dict)
@@ -121,6 +124,7 @@ class Plan:
     root: Selection
     planner: Planner
     unplanned: bool = False  # run on graphql-core's executor (introspection)
+    cost: int | None = None  # the node count, when no variable changes it
 
 
 LEAF_PASSES: dict[str, type] = {
@@ -223,17 +227,29 @@ def completion_of(output_type: GraphQLOutputType) -> Completion:
         return Completion(nullable, LIST, output_type, item=completion_of(output_type.of_type))
     if is_leaf_type(output_type):
         assert isinstance(output_type, GraphQLLeafType)
+        enum_class, names = enum_names(output_type)
         return Completion(
             nullable,
             LEAF,
             output_type,
             coerce=output_type.coerce_output_value,
             passes=LEAF_PASSES.get(output_type.name),
+            enum_class=enum_class,
+            names=names,
         )
     if is_abstract_type(output_type):
         return Completion(nullable, ABSTRACT, output_type)
     assert isinstance(output_type, GraphQLObjectType)
     return Completion(nullable, OBJECT, output_type)
+
+
+def enum_names(leaf: GraphQLLeafType) -> tuple[type | None, dict[Any, str] | None]:
+    """For an enum of Strawberry's (resolvers return its Python members): the class and
+    each member's name, as its own output coercion gives them."""
+    wrapped = getattr(leaf, "wrapped_cls", None)
+    if not isinstance(leaf, GraphQLEnumType) or not isinstance(wrapped, type):
+        return None, None
+    return wrapped, {member: leaf.coerce_output_value(member) for member in wrapped}  # type: ignore[attr-defined]
 
 
 def static_arguments(definition: GraphQLField, node: FieldNode) -> dict[str, Any] | None:

@@ -59,7 +59,7 @@ def article_by_group_slug_loader(
         found = {(row["group_id"], row["slug"]): Article.from_row(row) for row in rows}
         return [found.get(key) for key in keys]
 
-    return DataLoader(load_fn=load)
+    return Loader(load_fn=load)
 
 
 def articles_by_group_loader(clock: Clock) -> DataLoader[PageKey, list[Row]]:

@@ -75,7 +75,7 @@ def hot_score(row: Row, now: datetime) -> float:
 ARTICLE_ORDERS = {
     ArticleOrder.NEWEST: Order("article:NEWEST", "published_at", descending=True),
     ArticleOrder.OLDEST: Order("article:OLDEST", "published_at", descending=False),
-    ArticleOrder.MOST_VIEWED: Order("article:MOST_VIEWED", "views", descending=True),
+    ArticleOrder.MOST_VIEWED: Order("article:MOST_VIEWED", "views", descending=True, numeric=True),
     ArticleOrder.TOP: Order(
         "article:TOP", "", descending=True, score=by_reactions, score_columns=("reaction_count",)
     ),

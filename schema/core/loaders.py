@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -26,18 +26,40 @@ Clock = Callable[[], datetime]
 
 
 class Loader(DataLoader[K, T]):
-    """Strawberry's DataLoader, handing each caller its own future of a key's value.
+    """Strawberry's DataLoader, with futures that a cancelled caller cannot cancel.
 
-    One key's future is shared by everyone who asks for it; when a caller is
+    One key's future is shared by everyone who asks for it. When a caller is
     cancelled (graphql-core cancels the siblings of a field that failed), asyncio
-    cancels the future it waited on, and every other caller of that key would get
-    the cancellation instead of the value. Shielded, only the cancelled caller's
-    own future is cancelled.
+    cancels the future it was waiting on, and every other caller of that key would
+    get the cancellation instead of the value. These futures refuse to be
+    cancelled: the cancelled caller stops, the others get the value.
     """
 
-    def load(self, key: K) -> Awaitable[T]:
-        future = super().load(key)
-        return future if future.done() else asyncio.shield(future)  # type: ignore[attr-defined]
+    def __init__(self, load_fn: Any) -> None:
+        loop: Any = _SharedFutures(asyncio.get_running_loop())
+        super().__init__(load_fn=load_fn, loop=loop)
+
+
+class SharedFuture(asyncio.Future[Any]):
+    """A loader's future: cancelling it does nothing (its callers are cancelled alone)."""
+
+    def cancel(self, msg: Any = None) -> bool:
+        return False
+
+
+class _SharedFutures:
+    """The running loop, as a DataLoader sees it: its futures are `SharedFuture`s."""
+
+    __slots__ = ("_loop",)
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    def create_future(self) -> SharedFuture:
+        return SharedFuture(loop=self._loop)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loop, name)
 
 
 def in_key_order(

@@ -137,6 +137,7 @@ class Order:
     descending: bool
     score: Score | None = None
     score_columns: tuple[str, ...] = ()
+    numeric: bool = False  # the column holds integers (else timestamps)
 
     @property
     def ranked(self) -> bool:
@@ -234,8 +235,10 @@ def decode_cursor(order: Order, cursor: str, argument: str) -> tuple[SortKey | s
         return value, pk
     if pk == 0:
         raise invalid
-    if type(value) is int and -(2**31) <= value < 2**31:
-        return value, pk
+    if order.numeric:
+        if type(value) is int and -(2**31) <= value < 2**31:
+            return value, pk
+        raise invalid
     if isinstance(value, str):
         try:
             return timestamp(value), pk

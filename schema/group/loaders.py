@@ -80,4 +80,4 @@ def privacy_by_group_loader() -> DataLoader[int, str | None]:
         privacy = {row["id"]: row["privacy"] for row in rows}
         return [privacy.get(group_id) for group_id in ids]
 
-    return DataLoader(load_fn=load)
+    return Loader(load_fn=load)

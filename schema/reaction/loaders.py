@@ -9,6 +9,18 @@ from schema.core.access import AccessGetter
 from schema.core.loaders import Loader
 from schema.reaction.types import ReactionGroup, ReactionKind
 
+KINDS = tuple(ReactionKind)  # in their fixed order (iterating an Enum costs, every time)
+NONE = (0, False)
+
+
+def groups_of(counts: dict[str, tuple[int, bool]]) -> list[ReactionGroup]:
+    """Every kind's group, 0 included, from one subject's (count, viewer reacted) by kind."""
+    groups = []
+    for kind in KINDS:
+        count, mine = counts.get(kind.name, NONE)
+        groups.append(ReactionGroup(kind=kind, count=count, viewer_has_reacted=mine))
+    return groups
+
 
 def reaction_groups_loader(
     subject: str, access: AccessGetter
@@ -27,16 +39,6 @@ def reaction_groups_loader(
         counts: dict[int, dict[str, tuple[int, bool]]] = defaultdict(dict)
         for row in rows:
             counts[row["subject"]][row["kind"]] = (int(row["n"]), bool(row["mine"]))
-        return [
-            [
-                ReactionGroup(
-                    kind=kind,
-                    count=counts[pk].get(kind.name, (0, False))[0],
-                    viewer_has_reacted=counts[pk].get(kind.name, (0, False))[1],
-                )
-                for kind in ReactionKind
-            ]
-            for pk in ids
-        ]
+        return [groups_of(counts.get(pk, {})) for pk in ids]
 
     return Loader(load_fn=load)

@@ -47,6 +47,7 @@ SEED = int(os.environ.get("DIFFERENTIAL_SEED", "20261201"))
 TESTS_DIR = Path(__file__).resolve().parents[1]
 EVERY_OPERATION = frozenset(OperationType)
 RERUNS = 5
+JOB_SECONDS = 60
 
 
 class Worker:
@@ -70,19 +71,27 @@ class Worker:
                 job, answered = await self.jobs.get()
                 try:
                     answered.set_result(await job(engine))
+                except asyncio.CancelledError as cancelled:
+                    if asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                        raise  # stopped by the test
+                    answered.set_exception(AssertionError(f"the job was cancelled: {cancelled!r}"))
                 except Exception as error:  # noqa: BLE001 - handed to the caller
                     answered.set_exception(error)
 
     async def call(self, job: Callable[[Engine], Awaitable[Any]]) -> Any:
         answered: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         await self.jobs.put((job, answered))
-        return await answered
+        async with asyncio.timeout(JOB_SECONDS):  # a stuck job fails the test, never hangs it
+            return await answered
 
     async def run(self, operation: Operation, viewer: Viewer | None) -> Answer:
         async def job(engine: Engine) -> Answer:
             return await engine.run(operation, None, allowed=EVERY_OPERATION, viewer=viewer)
 
-        answer: Answer = await self.call(job)
+        try:
+            answer: Answer = await self.call(job)
+        except AssertionError as failed:
+            raise AssertionError(f"{failed} in {operation}") from failed
         return answer
 
     async def stop(self) -> None:

@@ -18,7 +18,7 @@ from schema.core.pagination import (
 )
 
 NEWEST = Order("thing:NEWEST", "created_at", descending=True)
-MOST = Order("thing:MOST", "views", descending=True)
+MOST = Order("thing:MOST", "views", descending=True, numeric=True)
 MOMENT = datetime(2023, 10, 16, 8, 5, tzinfo=UTC)
 
 
@@ -103,3 +103,22 @@ def test_tampered_cursors_are_refused(payload: object) -> None:
 
     with pytest.raises(UserInputError):
         decode_cursor(NEWEST, cursor, "after")
+
+
+@pytest.mark.parametrize(
+    ("order", "forged"),
+    [
+        (Order("group:NEWEST", "created_at", descending=True), 5),
+        (
+            Order("article:MOST_VIEWED", "views", descending=True, numeric=True),
+            "2024-01-01T00:00:00+00:00",
+        ),
+    ],
+)
+def test_a_cursor_whose_key_is_of_the_wrong_kind_is_refused(order: Order, forged: object) -> None:
+    cursor = encode_cursor(order, forged, 1)  # type: ignore[arg-type]
+
+    with pytest.raises(UserInputError) as refused:
+        decode_cursor(order, cursor, "after")
+
+    assert refused.value.extensions == {"code": "BAD_USER_INPUT", "argument": "after"}
