@@ -7,6 +7,7 @@ pyproject.toml) reads the environment only when that command asks for it.
 from __future__ import annotations
 
 import copy
+import inspect
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -16,6 +17,7 @@ from tortoise import connections
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.migrations import api as migrations_api
+from tortoise.migrations.operations import RunPython
 
 from settings import Settings
 
@@ -106,12 +108,36 @@ async def migrate(
     `progress(event, app_label, migration_name)` of each step as it runs.
     """
     config = for_migrations(config)
+
+    async def checked_first(connection: str, plan: list[Any], fake: bool, dry_run: bool) -> None:
+        await _refuse_before_any_step(plan)
+        if reporter is not None:
+            heard = reporter(connection, plan, fake, dry_run)
+            if inspect.isawaitable(heard):
+                await heard
+
     async with TortoiseContext() as context:
         await context.init(config=config)
         await migrations_api.migrate(
-            config=config, target=target, reporter=reporter, progress=progress
+            config=config, target=target, reporter=checked_first, progress=progress
         )
         await _check_foreign_keys()
+
+
+async def _refuse_before_any_step(plan: list[Any]) -> None:
+    """A downgrade over several migrations runs every one's refusal first (the last
+    operation of each, which only reads: see `migrations._downgrade`), so that a refusal
+    of the third leaves the first two undone too: nothing changes."""
+
+    class Editor:
+        client = connections.get("default")
+
+    for step in plan:
+        if not step.backward or not step.migration.operations:
+            continue
+        last = step.migration.operations[-1]
+        if isinstance(last, RunPython) and last.reverse_code is not None:
+            await last.reverse_code(None, Editor())
 
 
 async def _check_foreign_keys() -> None:

@@ -19,6 +19,7 @@ from tests.conftest import settings_for
 from tests.models.test_upgrade import FIRST_MIGRATION, ROWS_OF_THE_FIRST_SCHEMA
 
 FIRST = f"models.{FIRST_MIGRATION}"
+SECOND = "models.0002_accounts_membership_reactions"
 NOTHING = "models.__first__"
 # What the demo data holds that the first schema has no place for.
 LOST_WITH_0002 = [
@@ -192,11 +193,13 @@ async def test_an_empty_database_downgrades_to_nothing(empty_database_url: str) 
 
 
 async def test_a_downgrade_that_fails_midway_changes_nothing(empty_database_url: str) -> None:
-    """Past the check, a database error rolls the whole downgrade back. Here it is the
-    index the first schema had, whose name another index took meanwhile: putting it
-    back comes after dropping the checks, a column and an index."""
+    """Past the check, a database error rolls the migration's whole downgrade back. Here it
+    is the index the first schema had, whose name another index took meanwhile: putting it
+    back comes after dropping the checks, a column and an index. (Each migration's downgrade
+    is one transaction: the later migrations, reverted before, stay reverted.)"""
     config = tortoise_config(settings_for(empty_database_url))
     await migrate(config)
+    await migrate(config, target=SECOND)
     async with connected(empty_database_url):
         for statement in ROWS_OF_THE_FIRST_SCHEMA:
             await fetch(statement)
