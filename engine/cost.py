@@ -41,6 +41,7 @@ from engine.resolvers import TYPENAME
 from schema.core.pagination import DEFAULT_PAGE_SIZE
 
 PAGED_ARGUMENTS = ("first", "last")
+COUNTED = (*PAGED_ARGUMENTS, "ids")  # the arguments the count reads
 MAX_INT = 2**31 - 1
 MAX_COST = 2**53 - 1  # what JSON numbers hold exactly in every client
 SIGN_IN_FIELDS = frozenset({"signIn", "signUp"})
@@ -89,7 +90,7 @@ class _Counter:
     def items(self, field: FieldPlan) -> int | None:
         node = field.nodes[0]
         arguments = {argument.name.value: argument.value for argument in node.arguments or ()}
-        if any(self.reads_variable(value) for value in arguments.values()):
+        if any(self.reads_variable(arguments[name]) for name in COUNTED if name in arguments):
             self.variable = True
         if field.name == "nodes" and "ids" in arguments:
             ids = _value(arguments["ids"], self.variables)

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 import math
-from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
@@ -16,7 +13,6 @@ from schema.article.excerpt import MAX_EXCERPT_LENGTH, excerpt
 from schema.comment.types import COMMENT_ORDERS, Comment, CommentOrder
 from schema.context import Info
 from schema.core.errors import UserInputError
-from schema.core.lookahead import arguments_below
 from schema.core.node import Node
 from schema.core.ordering import by_reactions
 from schema.core.pagination import (
@@ -26,7 +22,6 @@ from schema.core.pagination import (
     First,
     Last,
     Order,
-    Page,
     connection,
     page_of,
 )
@@ -126,10 +121,6 @@ class Article(Node, Reactable):
         description="The cover image and its caption; null when there is none."
     )
     group_id: strawberry.Private[int]
-    # Pages of comments fetched ahead for a whole page of articles (see prefetch_comments).
-    comment_pages: strawberry.Private[dict[Page, list[Row]]] = dataclasses.field(
-        default_factory=dict
-    )
 
     @classmethod
     def from_row(cls, row: Row) -> Article:
@@ -231,10 +222,9 @@ class Article(Node, Reactable):
         description=(
             "Top-level comments on the article, oldest first unless `orderBy` says otherwise. "
             "Replies are under each comment's `replies`."
-        ),
-        graphql_type=Connection[Comment],
+        )
     )
-    def comments(
+    async def comments(
         self,
         info: Info,
         first: First = strawberry.UNSET,
@@ -244,56 +234,10 @@ class Article(Node, Reactable):
         order_by: Annotated[
             CommentOrder | None, strawberry.argument(description="How to sort the comments.")
         ] = CommentOrder.OLDEST,
-    ) -> Connection[Comment] | Awaitable[Connection[Comment]]:
+    ) -> Connection[Comment]:
         page = page_of(COMMENT_ORDERS[order_by or CommentOrder.OLDEST], first, after, last, before)
         loaders = info.context.loaders
-
-        def count() -> Awaitable[int]:
-            return loaders.comment_count_by_article.load(self.pk)
-
-        rows = self.comment_pages.get(page)
-        if rows is not None:  # fetched ahead: answer now, without a task per article
-            return connection(rows, page, Comment.from_row, count)
-        return self._comments(info, page, count)
-
-    async def _comments(
-        self, info: Info, page: Page, count: Callable[[], Awaitable[int]]
-    ) -> Connection[Comment]:
-        rows = await info.context.loaders.comments_by_article.load((self.pk, page))
-        return connection(rows, page, Comment.from_row, count)
-
-
-COMMENT_PATHS = (("nodes", "comments"), ("edges", "node", "comments"))
-
-
-async def prefetch_comments(info: Info, articles: Sequence[Article]) -> None:
-    """Fetch the comment pages the query asks of these articles: one statement per page asked.
-
-    Called by the field that lists articles, so that `Article.comments` finds
-    its page ready instead of each article waiting on its own.
-    """
-    pages = set()
-    for path in COMMENT_PATHS:
-        for arguments in arguments_below(info, path):
-            order = arguments.get("orderBy") or CommentOrder.OLDEST
-            try:
-                pages.add(
-                    page_of(
-                        COMMENT_ORDERS[order],
-                        arguments.get("first"),
-                        arguments.get("after"),
-                        arguments.get("last"),
-                        arguments.get("before"),
-                    )
-                )
-            except UserInputError:
-                continue  # the field itself will answer with the error
-    if not articles or not pages:
-        return
-    loader = info.context.loaders.comments_by_article
-    found = await asyncio.gather(
-        *(loader.load_many([(article.pk, page) for article in articles]) for page in pages)
-    )
-    for page, rows_of in zip(pages, found, strict=True):
-        for article, rows in zip(articles, rows_of, strict=True):
-            article.comment_pages[page] = rows
+        rows = await loaders.comments_by_article.load((self.pk, page))
+        return connection(
+            rows, page, Comment.from_row, lambda: loaders.comment_count_by_article.load(self.pk)
+        )

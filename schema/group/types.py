@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from models.sql import Row, timestamp
-from schema.article.types import ARTICLE_ORDERS, Article, ArticleOrder, prefetch_comments
+from schema.article.types import ARTICLE_ORDERS, Article, ArticleOrder
 from schema.context import Info
 from schema.core.access import Access
 from schema.core.node import Node
@@ -151,11 +151,9 @@ class Group(Node):
             return empty_connection(page)
         loaders = info.context.loaders
         rows = await loaders.articles_by_group.load((self.pk, page))
-        articles = connection(
+        return connection(
             rows, page, Article.from_row, lambda: loaders.article_count_by_group.load(self.pk)
         )
-        await prefetch_comments(info, articles.nodes)
-        return articles
 
     @strawberry.field(
         description=(
