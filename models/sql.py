@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -25,6 +26,7 @@ from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError, OperationalError
 
+STATEMENTS = logging.getLogger("tortoise.db_client")
 Row = dict[str, Any]
 Fetch = Callable[[str, Sequence[Any]], Awaitable[list[Row]]]
 
@@ -67,6 +69,8 @@ def _pool_of(db: BaseDBAsyncClient) -> Any:
 
 async def _fetch_pooled(pool: Any, statement: str, params: Sequence[Any]) -> list[Row]:
     """One statement on a pooled connection, failures named as Tortoise names them."""
+    if STATEMENTS.isEnabledFor(logging.DEBUG):  # as Tortoise logs the statements it sends
+        STATEMENTS.debug("%s: %s", statement, params)
     try:
         records = await pool.fetch(statement, *params)
     except (asyncpg.SyntaxOrAccessError, asyncpg.exceptions.DataError) as error:

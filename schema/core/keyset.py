@@ -3,8 +3,10 @@
 A `Listing` says where a list's rows come from. `pages` reads one page for each
 of many parents in one statement: a window function numbers each parent's rows
 in page order and keeps the first `size + 1` (the extra row tells whether
-another page follows). `counts` answers `totalCount` for many parents with one
-GROUP BY.
+another page follows). A first page (no cursor) also carries each list's whole
+length in a `total` column (another window function), so that its `totalCount`
+needs no statement of its own; `counts` answers it for later pages, for many
+parents with one GROUP BY.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from models.sql import Row, fetch
-from schema.core.pagination import Page
+from schema.core.pagination import TOTAL, Page
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +64,21 @@ def _keyset(listing: Listing, page: Page) -> tuple[str, str, list[Any]]:
     return ordering, f" AND ({sort}, {listing.alias}.id) {operator} (?, ?)", list(page.cursor)
 
 
+def _total(page: Page, partition: str = "") -> str:
+    """The list's whole length on a first page (a window over every row the WHERE keeps,
+    before the LIMIT); nothing on later pages, whose WHERE starts past the cursor."""
+    if page.cursor is not None:
+        return ""
+    over = f"PARTITION BY {partition}" if partition else ""
+    return f", COUNT(*) OVER ({over}) AS {TOTAL}"
+
+
 async def page(listing: Listing, page: Page) -> list[Row]:
     """One page of a root list (or of one parent's list, with the parent id as `parent_id`)."""
     ordering, condition, params = _keyset(listing, page)
     sql = (
-        f"SELECT {listing.columns} FROM {listing.source} WHERE {listing.where}{condition} "
-        f"ORDER BY {ordering} LIMIT ?"
+        f"SELECT {listing.columns}{_total(page)} FROM {listing.source} "
+        f"WHERE {listing.where}{condition} ORDER BY {ordering} LIMIT ?"
     )
     return await fetch(sql, [*listing.params, *params, page.size + 1])
 
@@ -80,7 +91,7 @@ async def pages(listing: Listing, page: Page, parent_ids: Sequence[int]) -> dict
     if len(parent_ids) == 1:
         # One parent: a plain ORDER BY ... LIMIT walks the index and stops early.
         sql = (
-            f"SELECT {listing.columns} FROM {listing.source} "
+            f"SELECT {listing.columns}{_total(page)} FROM {listing.source} "
             f"WHERE {listing.parent} = ? AND {listing.where}{condition} ORDER BY {ordering} LIMIT ?"
         )
         rows = await fetch(sql, [parent_ids[0], *listing.params, *params, page.size + 1])
@@ -91,7 +102,8 @@ async def pages(listing: Listing, page: Page, parent_ids: Sequence[int]) -> dict
         extra = f", {listing.extra_columns}" if listing.extra_columns else ""
         sql = (
             f"SELECT {alias}.*{extra} FROM (SELECT {alias}.*, ROW_NUMBER() OVER ("
-            f"PARTITION BY {listing.parent} ORDER BY {ordering}) AS page_row "
+            f"PARTITION BY {listing.parent} ORDER BY {ordering}) AS page_row"
+            f"{_total(page, listing.parent)} "
             f"FROM {listing.table} {alias} "
             f"WHERE {listing.parent} = ANY(?) AND {listing.where}{condition}) AS {alias} "
             f"{listing.joins} WHERE {alias}.page_row <= ? "

@@ -13,6 +13,7 @@ import binascii
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
@@ -21,6 +22,7 @@ import strawberry
 from models.sql import Row, timestamp
 from schema.core.errors import UserInputError
 
+TOTAL = "list_total"  # the column a first page's rows carry their list's length in
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_RANKING_KEY_LENGTH = 100
@@ -89,7 +91,7 @@ class Connection(Generic[NodeT]):
     page: strawberry.Private[Page]
     rows: strawberry.Private[Sequence[Row]]
     more: strawberry.Private[bool]
-    count: strawberry.Private[Callable[[], Awaitable[int]]]
+    count: strawberry.Private[Callable[[], Awaitable[int] | int]]
 
     @strawberry.field(description="The items of the page with their cursors.")
     def edges(self) -> list[Edge[NodeT]]:
@@ -108,9 +110,11 @@ class Connection(Generic[NodeT]):
             end_cursor=self._cursor(self.rows[-1]) if self.rows else None,
         )
 
-    @strawberry.field(description="How many items the whole list holds, across all pages.")
-    async def total_count(self) -> int:
-        return await self.count()
+    @strawberry.field(
+        description="How many items the whole list holds, across all pages.", graphql_type=int
+    )
+    def total_count(self) -> Awaitable[int] | int:
+        return self.count()
 
     def _cursor(self, row: Row) -> str:
         order = self.page.order
@@ -251,9 +255,15 @@ def connection(
     rows: Sequence[Row],
     page: Page,
     node: Callable[[Row], NodeT],
-    count: Callable[[], Awaitable[int]],
+    count: Callable[[], Awaitable[int] | int],
 ) -> Connection[NodeT]:
-    """Build a page from up to `page.size + 1` rows read in `page.descending` direction."""
+    """Build a page from up to `page.size + 1` rows read in `page.descending` direction.
+
+    A first page's rows carry the list's whole length (`TOTAL`, see `schema.core.keyset`):
+    then `count` is not needed."""
+    if page.cursor is None and not page.order.ranked:
+        total = int(rows[0][TOTAL]) if rows else 0
+        count = partial(int, total)
     more = len(rows) > page.size
     rows = rows[: page.size]
     if page.backward:

@@ -11,9 +11,9 @@ from demo.bulk import Sizes, generate
 from server import GROUP_PAGE_QUERY
 from tests.helpers import data_of
 
-# the group; its articles with their authors; their total; the first comments of every
+# the group; its articles with their authors and their total; the first comments of every
 # article with their authors
-GROUP_PAGE_STATEMENTS = 4
+GROUP_PAGE_STATEMENTS = 3
 
 GROUP_PAGE_WITH_SIZE = GROUP_PAGE_QUERY.replace(
     "articles(first: 20)", "articles(first: $size)"

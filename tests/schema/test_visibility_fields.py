@@ -94,6 +94,19 @@ PAYLOAD = Rule(
     "test_visibility.py: the mutation tests select every payload field and compare hidden "
     "targets with missing ones",
 )
+ARTICLE_BY_SLUG = Rule(
+    "an article of a group the viewer reads: null when unknown, deleted or unreadable",
+    None,
+    "tests/schema/group/test_types.py: test_an_article_of_a_private_group_only_for_its_members, "
+    "test_a_deleted_article_is_null",
+)
+SUBSCRIPTION = Rule(
+    "a subscription: checked when subscribing (hidden answers as unknown) and for every event",
+    None,
+    "tests/schema/*/test_subscriptions.py: test_an_id_you_cannot_see_answers_like_an_unknown_one, "
+    "test_removal_from_a_private_group_stops_the_events_at_once, "
+    "test_a_private_group_is_for_its_members_only",
+)
 
 CONNECTION = ("nodes", "edges", "pageInfo", "totalCount")
 
@@ -140,6 +153,12 @@ FIELDS: dict[str, Rule] = {
     **{f"Comment.{name}": READS_CONTENT for name in COMMENT_FIELDS},
     "ReactionGroup.count": READS_CONTENT,
     **dict.fromkeys(PAYLOAD_FIELDS, PAYLOAD),
+    "Group.article": ARTICLE_BY_SLUG,
+    "GroupActivityEvent.article": SUBSCRIPTION,
+    **{
+        f"Subscription.{name}": SUBSCRIPTION
+        for name in ("articleChanged", "commentAdded", "groupActivity")
+    },
 }
 MUTATION_FIELDS = set(schema._schema.type_map["Mutation"].fields)  # type: ignore[attr-defined]
 FIELDS |= {f"Mutation.{name}": MUTATION for name in MUTATION_FIELDS}
