@@ -128,7 +128,7 @@ class ServerSentEvents:
                     return event, data
 
     async def read(self) -> tuple[str, Any]:
-        event, data = "", []
+        event, data = "", list[str]()
         async for line in self.lines:
             if line == "":
                 if event or data:
