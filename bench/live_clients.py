@@ -133,15 +133,16 @@ async def serve(pipe: Connection, url: str, watched: list[tuple[int, ...]]) -> N
     tasks = [asyncio.create_task(subscribe(url, s, gate)) for s in subscribers]
     connecting = asyncio.gather(*(s.first.wait() for s in subscribers))
     await asyncio.wait_for(connecting, CONNECT_SECONDS)
-    failed = [t.exception() for t in tasks if t.done() and t.exception() is not None]
-    first_events = sum(sum(len(got) for got in s.received.values()) for s in subscribers)
-    pipe.send(("connected", time.perf_counter() - started, len(failed), first_events))
+    failed = sorted({s.closed for s in subscribers if s.closed is not None})
+    subscribers = [s for s in subscribers if s.closed is None]
+    pipe.send(("connected", time.perf_counter() - started, len(watched) - len(subscribers), failed))
     while True:
         command, argument = await loop.run_in_executor(None, pipe.recv)
-        if command == "final":
+        if command == "final":  # of those that connected (and are still connected)
             database: dict[int, int] = argument
             equal = sum(
-                all(s.last().get(a) == database[a] for a in s.articles) for s in subscribers
+                s.closed is None and all(s.last().get(a) == database[a] for a in s.articles)
+                for s in subscribers
             )
             pipe.send(equal)
         elif command == "events":
