@@ -62,7 +62,7 @@ bench: $(DEV_INSTALLED) $(PEER_INSTALLED)
 	@command -v wrk >/dev/null 2>&1 || { echo "make bench needs wrk: apt-get update && apt-get install -y wrk" >&2; exit 1; }
 	$(BIN)/python -m bench.run
 
-# Live data: 10,000 subscribers on 2 workers with Redis, a writer recording views (about 5 min).
+# Live data: 10,000 subscribers on 2 workers with Redis, a writer recording views (about 3 min).
 bench-live: $(DEV_INSTALLED)
 	@command -v redis-server >/dev/null 2>&1 || { echo "make bench-live needs redis-server: apt-get update && apt-get install -y redis-server" >&2; exit 1; }
 	$(BIN)/python -m bench.live
