@@ -34,6 +34,7 @@ from web.graphiql import GROUP_PAGE_QUERY, graphiql_html
 from web.graphql import GraphQLEndpoint
 from web.health import Readiness, healthz
 from web.logs import configure_logging
+from web.shutdown import call_on_exit
 from web.sse import GraphQLEvents
 from web.websocket import GraphQLWebSocket
 
@@ -100,11 +101,9 @@ def create_app(
     live = create_live(settings, engine, bus=bus)
     # One count of live connections per address, for WebSockets and event streams together.
     addresses = ConnectionsPerAddress(settings.live_max_connections_per_address)
+    events = GraphQLEvents(engine, live.hub, addresses)
     endpoint = GraphQLEndpoint(
-        engine,
-        settings,
-        graphiql=None if settings.production else graphiql_html(),
-        events=GraphQLEvents(engine, live.hub, addresses),
+        engine, settings, graphiql=None if settings.production else graphiql_html(), events=events
     )
 
     @asynccontextmanager
@@ -121,6 +120,7 @@ def create_app(
             tune_garbage_collector()
             pruning = start_pruning(settings, clock)
             await live.start()
+            call_on_exit(events.stop)  # else uvicorn waits for the event streams forever
             try:
                 yield
             finally:

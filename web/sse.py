@@ -18,13 +18,16 @@ behind proxies that drop WebSockets.
 - A comment every `KEEP_ALIVE_SECONDS` keeps proxies from closing an idle stream; the client
   closing the connection ends the subscription. Each open subscription counts against
   LIVE_MAX_CONNECTIONS_PER_ADDRESS with the WebSockets.
+- When the server stops (`stop()`, on SIGTERM), every stream ends at once without
+  `complete`: graphql-sse clients take that for a network error and reconnect (to another
+  worker), as graphql-ws clients do after uvicorn's 1012.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Coroutine, Mapping
 from typing import Any
 
 import orjson
@@ -72,6 +75,11 @@ class GraphQLEvents:
         self.engine = engine
         self.hub = hub
         self.addresses = addresses
+        self.stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """End every open stream (the server is stopping), and any that opens after."""
+        self.stopping.set()
 
     async def respond(
         self, request: Request, operation: Operation, allowed: Collection[OperationType]
@@ -118,7 +126,7 @@ class EventStream:
             )
             await answered(answer)(scope, receive, send)
             return
-        gone = asyncio.ensure_future(disconnected(receive))
+        gone = asyncio.ensure_future(first_of(disconnected(receive), self.events.stopping.wait()))
         try:
             await send(
                 {
@@ -133,7 +141,8 @@ class EventStream:
             self.send = send
             await self.write(KEEP_ALIVE)  # the headers reach the client at once
             await self.serve(gone)
-            await self.write(COMPLETE)
+            if not gone.done():  # the subscription ended: else the client left, or we stop
+                await self.write(COMPLETE)
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         except OSError:
             pass  # the client went while we wrote
@@ -201,6 +210,16 @@ class EventStream:
     async def write(self, chunk: bytes) -> None:
         assert self.send is not None
         await self.send({"type": "http.response.body", "body": chunk, "more_body": True})
+
+
+async def first_of(*waits: Coroutine[Any, Any, Any]) -> None:
+    """Returns when the first of `waits` does (the others are cancelled)."""
+    tasks = [asyncio.ensure_future(wait) for wait in waits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
 
 
 async def disconnected(receive: Receive) -> None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import secrets
+import signal
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,8 +23,9 @@ from models import Article, GroupPrivacy
 from server import create_app
 from settings import Settings
 from tests import factories
-from tests.conftest import Clock
+from tests.conftest import TEST_SECRET_KEY, Clock
 from tests.factories import global_id
+from tests.servers import uvicorn, wait_until_ready
 from tests.web.servers import (
     ServerSentEvents,
     event_stream,
@@ -405,3 +408,28 @@ async def test_every_operation_writes_a_log_line(
         ("sse", "ArticleChanged", 200),
         ("sse", "Nope", 200),
     ]
+
+
+async def test_the_server_stopping_ends_its_streams_without_complete(
+    database_url: str, article: Article
+) -> None:
+    """uvicorn waits for every open response before it stops: SIGTERM ends the streams
+    (without `complete`, so that clients reconnect), and the server exits."""
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET_KEY}
+    env.update({"LOG_LEVEL": "WARNING", "PRUNE_INTERVAL_SECONDS": "0"})
+    body = {"query": ARTICLE_CHANGED, "variables": {"ids": [global_id(article)]}}
+    with uvicorn(env) as served:
+        async with httpx.AsyncClient(base_url=served.url) as http:
+            await wait_until_ready(http)
+        address = served.url.removeprefix("http://")
+        async with event_stream(address, body) as events:
+            first = await events.receive()
+            served.process.send_signal(signal.SIGTERM)
+            with pytest.raises(EOFError):
+                await events.receive()
+        served.process.wait(timeout=10)
+        output = served.stop()
+
+    assert first[0] == "next"
+    assert served.process.returncode in (0, -signal.SIGTERM), output
+    assert "Application shutdown complete" in output, output
