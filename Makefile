@@ -10,7 +10,7 @@ PEER_INSTALLED := $(PEER)/node_modules/.installed
 DEV_INSTALLED := $(VENV)/.installed-dev
 NODE_MODULES := app/node_modules/.package-lock.json
 
-.PHONY: run test lint types pytest schema app bench clean
+.PHONY: run test lint types pytest schema app bench bench-live clean
 
 # Re-install only when the dependencies change, so a second `make run` starts at once.
 $(INSTALLED): pyproject.toml
@@ -61,6 +61,11 @@ app: $(NODE_MODULES)
 bench: $(DEV_INSTALLED) $(PEER_INSTALLED)
 	@command -v wrk >/dev/null 2>&1 || { echo "make bench needs wrk: apt-get update && apt-get install -y wrk" >&2; exit 1; }
 	$(BIN)/python -m bench.run
+
+# Live data: 10,000 subscribers on 2 workers with Redis, a writer recording views (about 3 min).
+bench-live: $(DEV_INSTALLED)
+	@command -v redis-server >/dev/null 2>&1 || { echo "make bench-live needs redis-server: apt-get update && apt-get install -y redis-server" >&2; exit 1; }
+	$(BIN)/python -m bench.live
 
 clean:
 	rm -rf $(VENV) *.egg-info .mypy_cache .ruff_cache .pytest_cache $(PEER)/node_modules app/node_modules app/src/gql

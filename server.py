@@ -27,12 +27,15 @@ from schema.context import utc_now
 from schema.core.rate_limits import Budget, MemoryStore, RateLimiter, RedisStore, Store
 from schema.schema import NoIntrospection, schema
 from settings import Settings
+from web.addresses import ConnectionsPerAddress
 from web.app import app_routes
 from web.cors import cors_middleware, warn_when_no_origin_is_allowed
 from web.graphiql import GROUP_PAGE_QUERY, graphiql_html
 from web.graphql import GraphQLEndpoint
 from web.health import Readiness, healthz
 from web.logs import configure_logging
+from web.shutdown import call_on_exit
+from web.sse import GraphQLEvents
 from web.websocket import GraphQLWebSocket
 
 __all__ = ["GROUP_PAGE_QUERY", "app", "create_app"]
@@ -96,8 +99,11 @@ def create_app(
         bus=bus,
     )
     live = create_live(settings, engine, bus=bus)
+    # One count of live connections per address, for WebSockets and event streams together.
+    addresses = ConnectionsPerAddress(settings.live_max_connections_per_address)
+    events = GraphQLEvents(engine, live.hub, addresses)
     endpoint = GraphQLEndpoint(
-        engine, settings, graphiql=None if settings.production else graphiql_html()
+        engine, settings, graphiql=None if settings.production else graphiql_html(), events=events
     )
 
     @asynccontextmanager
@@ -114,6 +120,7 @@ def create_app(
             tune_garbage_collector()
             pruning = start_pruning(settings, clock)
             await live.start()
+            call_on_exit(events.stop)  # else uvicorn waits for the event streams forever
             try:
                 yield
             finally:
@@ -130,7 +137,7 @@ def create_app(
             # Every method reaches the endpoint, which refuses all but GET and POST as GraphQL
             # errors (405 with `Allow: GET, POST`), not Starlette's plain-text 405.
             Route("/graphql", endpoint),
-            WebSocketRoute("/graphql", GraphQLWebSocket(engine, settings, live.hub)),
+            WebSocketRoute("/graphql", GraphQLWebSocket(engine, settings, live.hub, addresses)),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", Readiness().readyz, methods=["GET"]),
             *app_routes(),  # last: every other GET path is the app's
@@ -140,6 +147,7 @@ def create_app(
     )
     app.state.redis = redis  # closed by the lifespan; tests without one close it themselves
     app.state.live = live  # subscriptions: `live.hub`; contexts publish writes on `live.bus`
+    app.state.addresses = addresses  # live connections open per address
     return app
 
 

@@ -45,3 +45,15 @@ def total_cpu_seconds(pids: Iterable[int]) -> dict[int, float]:
     """CPU seconds of each of `pids` still running."""
     found = {pid: cpu_seconds(pid) for pid in pids}
     return {pid: seconds for pid, seconds in found.items() if seconds is not None}
+
+
+def waiting_seconds(pid: int) -> float:
+    """Seconds the threads of `pid` have spent runnable but waiting for a CPU (the run queue,
+    /proc/<pid>/task/*/schedstat): how much the machine's other work held it back."""
+    total = 0
+    for schedstat in (PROC / str(pid) / "task").glob("*/schedstat"):
+        try:
+            total += int(schedstat.read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 1e9

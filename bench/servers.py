@@ -77,17 +77,20 @@ async def serve(
     environ: Mapping[str, str],
     log: Path,
     ready_path: str | None = None,
+    *,
+    cpu: int | None = SERVER_CPU,
 ) -> AsyncIterator[Server]:
     """Run `command` until the block ends; yield the server once it answers.
 
     Ready means `ready_path` answers 200, or (when None) any HTTP answer at all.
-    The server is terminated and waited for however the block ends.
+    The server runs on `cpu` alone when pinning is possible (None: wherever it likes).
+    It is terminated and waited for however the block ends.
     """
     port = free_port()
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as output:
         process = subprocess.Popen(  # noqa: ASYNC220, S603 - a fixed command; stopped below
-            pinned(command(port), SERVER_CPU),
+            pinned(command(port), cpu) if cpu is not None else list(command(port)),
             cwd=PROJECT_DIR,
             env={**os.environ, **environ},
             stdout=output,

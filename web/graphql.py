@@ -14,6 +14,8 @@
   a rate limit answers 429 with `Retry-After`; one that runs past the timeout,
   504, its transaction rolled back; any other failure, 500 with an `errorId`
   that is logged with its traceback.
+- A client that prefers `text/event-stream` gets GraphQL over Server-Sent Events
+  (`web.sse`): subscriptions too, every answer and refusal as events.
 """
 
 from __future__ import annotations
@@ -32,11 +34,13 @@ from engine import Answer, Engine, Operation, log_operation
 from engine.answers import refused
 from schema.core.errors import ErrorCode
 from settings import Settings
+from web import sse
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 QUERIES_ONLY = frozenset({OperationType.QUERY})
 QUERIES_AND_MUTATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
+EVENT_STREAM = sse.EVENT_STREAM
 
 
 @dataclass
@@ -55,10 +59,17 @@ class Refusal(Exception):  # noqa: N818 - an answer, not a failure of ours
 
 
 class GraphQLEndpoint:
-    def __init__(self, engine: Engine, settings: Settings, graphiql: str | None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        graphiql: str | None,
+        events: sse.GraphQLEvents | None = None,
+    ) -> None:
         self.engine = engine
         self.settings = settings
         self.graphiql = graphiql
+        self.events = events  # GraphQL over Server-Sent Events, when served
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -75,15 +86,19 @@ class GraphQLEndpoint:
 
         request = Request(scope, receive_within_limit)
         media_type = negotiated(request.headers.get("accept", ""))
+        if media_type == EVENT_STREAM and self.events is None:
+            media_type = JSON
+        response: Response | sse.EventStream
         try:
             response = await self.handle(request, media_type)
         except Refusal as refusal:
             answer = refusal.answer()
-            log_operation("http", request, answer, started, signed_in=False)
-            response = answered(answer, media_type)
+            streamed = media_type == EVENT_STREAM
+            log_operation("sse" if streamed else "http", request, answer, started, signed_in=False)
+            response = sse.answered(answer) if streamed else answered(answer, media_type)
         await response(scope, receive, send)
 
-    async def handle(self, request: Request, media_type: str) -> Response:
+    async def handle(self, request: Request, media_type: str) -> Response | sse.EventStream:
         declared = request.headers.get("content-length", "0")
         if declared.isdigit() and int(declared) > self.settings.max_body_bytes:
             raise Refusal(413, ErrorCode.REQUEST_TOO_LARGE, too_large(self.settings.max_body_bytes))
@@ -123,8 +138,13 @@ class GraphQLEndpoint:
                 "GraphQL is served over GET (queries) and POST.",
                 headers={"allow": "GET, POST"},
             )
+        operation = checked(params)
+        if media_type == EVENT_STREAM and self.events is not None:
+            return await self.events.respond(
+                request, operation, allowed | {OperationType.SUBSCRIPTION}
+            )
         answer = await self.engine.run(
-            checked(params),
+            operation,
             request,
             allowed=allowed,
             authorization=request.headers.get("authorization"),
@@ -157,7 +177,8 @@ def json_param(raw: str, name: str) -> Any:
 
 
 def negotiated(accept: str) -> str:
-    """The GraphQL-over-HTTP media type when accepted (before JSON), else JSON."""
+    """The GraphQL-over-HTTP media type when accepted (before JSON), an event stream when
+    preferred, else JSON."""
     ranked = []
     for position, part in enumerate(accept.split(",")):
         media, *options = (piece.strip() for piece in part.split(";"))
@@ -171,6 +192,8 @@ def negotiated(accept: str) -> str:
             return GRAPHQL_RESPONSE
         if media in {JSON, "application/*", "*/*"}:
             return JSON
+        if media == EVENT_STREAM:
+            return EVENT_STREAM
     return JSON
 
 

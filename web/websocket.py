@@ -20,8 +20,8 @@ https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md
   subscriber too far behind gets an `error` (SUBSCRIBER_TOO_SLOW) and the socket
   closes with 1013 (try again later: graphql-ws clients reconnect, and start from
   the current state).
-- Limits: LIVE_MAX_CONNECTIONS_PER_ADDRESS sockets per client address (more are
-  closed at once with 1013), LIVE_MAX_MESSAGES_PER_SECOND messages a second per
+- Limits: LIVE_MAX_CONNECTIONS_PER_ADDRESS sockets and event streams per client
+  address (more are closed at once with 1013), LIVE_MAX_MESSAGES_PER_SECOND messages a second per
   socket (more close it with 4429), LIVE_MAX_SUBSCRIPTIONS subscriptions per socket
   (more answer TOO_MANY_SUBSCRIPTIONS). The server pings every
   `PING_SECONDS`; a client may ping too.
@@ -32,7 +32,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections import Counter
 from typing import Any
 
 import orjson
@@ -40,12 +39,13 @@ from graphql import OperationType
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from engine import Answer, Engine, Operation
-from engine.logs import log_operation
 from live.hub import Hub
 from live.mailbox import SubscriberTooSlow
 from live.subscriber import Stream
 from schema.account.authentication import Unauthenticated, Viewer, authenticate
 from settings import Settings
+from web.addresses import ConnectionsPerAddress
+from web.subscribing import subscribe
 
 SUBPROTOCOL = "graphql-transport-ws"
 ALL_OPERATIONS = frozenset(OperationType)
@@ -64,11 +64,19 @@ class Close(Exception):  # noqa: N818 - a protocol outcome, not a failure of our
 
 
 class GraphQLWebSocket:
-    def __init__(self, engine: Engine, settings: Settings, hub: Hub) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        hub: Hub,
+        addresses: ConnectionsPerAddress | None = None,
+    ) -> None:
         self.engine = engine
         self.settings = settings
         self.hub = hub
-        self.by_address: Counter[str] = Counter()
+        self.addresses = addresses or ConnectionsPerAddress(
+            settings.live_max_connections_per_address
+        )
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         websocket = WebSocket(scope, receive, send)
@@ -81,10 +89,9 @@ class GraphQLWebSocket:
             return
         await websocket.accept(subprotocol=SUBPROTOCOL)
         address = websocket.client.host if websocket.client else "unknown"
-        if self.by_address[address] >= self.settings.live_max_connections_per_address:
+        if not self.addresses.enter(address):
             await websocket.close(TRY_AGAIN_LATER, "Too many connections from this address")
             return
-        self.by_address[address] += 1
         connection = Connection(self.engine, self.hub, websocket)
         try:
             await connection.serve()
@@ -93,9 +100,7 @@ class GraphQLWebSocket:
         except WebSocketDisconnect:
             pass
         finally:
-            self.by_address[address] -= 1
-            if not self.by_address[address]:
-                del self.by_address[address]
+            self.addresses.leave(address)
             await connection.stop()
 
 
@@ -208,23 +213,14 @@ class Connection:
 
     async def stream(self, identifier: str, operation: Operation) -> None:
         """A subscription: checked by the engine, its results from the hub."""
-        started = time.perf_counter()
-        answer = await self.hub.subscribe(
-            self.engine.context(self.websocket, self.viewer),
-            id(self),
-            operation.query,
-            operation.variables,
-            operation.operation_name,
-        )
+        answer = await subscribe(
+            self.engine, self.hub, self.websocket, id(self), operation, transport="ws",
+            viewer=self.viewer,
+        )  # fmt: skip
         if isinstance(answer, Answer):
-            answer.operation_name = answer.operation_name or operation.operation_name
-            log_operation("ws", self.websocket, answer, started, signed_in=self.viewer is not None)
             await self.send({"id": identifier, "type": "error", "payload": answer.errors})
             self.running.pop(identifier, None)
             return
-        accepted = Answer(data=None, errors=[], executed=True)
-        accepted.operation_name = operation.operation_name
-        log_operation("ws", self.websocket, accepted, started, signed_in=self.viewer is not None)
         await self.forward(identifier, answer)
 
     async def forward(self, identifier: str, stream: Stream) -> None:

@@ -38,3 +38,11 @@ def test_a_gone_process_has_nothing() -> None:
     assert procfs.rss_megabytes(gone) is None
     assert procfs.command_name(gone) is None
     assert procfs.total_cpu_seconds([gone, os.getpid()]).keys() == {os.getpid()}
+
+
+def test_waiting_seconds_reads_the_run_queue_of_every_thread() -> None:
+    waited = procfs.waiting_seconds(os.getpid())
+
+    assert isinstance(waited, float)
+    assert waited >= 0
+    assert procfs.waiting_seconds(2**22 + 1) == 0.0  # no such process

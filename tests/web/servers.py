@@ -1,13 +1,14 @@
-"""Real servers for transport tests: uvicorn in this process, and a graphql-transport-ws
-client speaking the protocol message by message."""
+"""Real servers for transport tests: uvicorn in this process, a graphql-transport-ws client
+speaking the protocol message by message, and a reader of Server-Sent Events."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 import orjson
 import uvicorn
 from starlette.applications import Starlette
@@ -18,6 +19,18 @@ from tests.servers import free_port
 
 GRAPHQL_TRANSPORT_WS = Subprotocol("graphql-transport-ws")
 RECEIVE_SECONDS = 10.0
+
+
+@asynccontextmanager
+async def serving_live(app: Starlette) -> AsyncIterator[str]:
+    """`serving(app)` with its live data running (the bus and the hub: subscriptions)."""
+    live = app.state.live
+    await live.start()
+    try:
+        async with serving(app) as address:
+            yield address
+    finally:
+        await live.stop()
 
 
 @asynccontextmanager
@@ -88,3 +101,73 @@ async def graphql_ws(
         if init:
             assert await client.init(payload) == {"type": "connection_ack"}
         yield client
+
+
+async def until(condition: Callable[[], bool], seconds: float = RECEIVE_SECONDS) -> None:
+    """Wait until `condition()` holds (checked every 20 ms), or fail."""
+    for _ in range(int(seconds * 50)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("it did not happen in time")
+
+
+class ServerSentEvents:
+    """The events of one `text/event-stream` response, read one at a time: `(event, data)`
+    with the data parsed as JSON (None when empty), and comments as `(":", text)`."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self.lines = response.aiter_lines()
+
+    async def receive(self, *, comments: bool = False) -> tuple[str, Any]:
+        async with asyncio.timeout(RECEIVE_SECONDS):
+            while True:
+                event, data = await self.read()
+                if comments or event != ":":
+                    return event, data
+
+    async def read(self) -> tuple[str, Any]:
+        event, data = "", list[str]()
+        async for line in self.lines:
+            if line == "":
+                if event or data:
+                    text = "\n".join(data)
+                    return event or "message", orjson.loads(text) if text else None
+                continue
+            name, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            if name == "":
+                return ":", value
+            if name == "event":
+                event = value
+            elif name == "data":
+                data.append(value)
+        raise EOFError("the stream ended")
+
+    async def until_complete(self) -> list[tuple[str, Any]]:
+        """Every event up to and including `complete`."""
+        events = []
+        while True:
+            events.append(await self.receive())
+            if events[-1][0] == "complete":
+                return events
+
+
+@asynccontextmanager
+async def event_stream(
+    address: str,
+    body: dict[str, Any] | None = None,
+    *,
+    params: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> AsyncIterator[ServerSentEvents]:
+    """POST `body` (or GET with `params`) to /graphql asking for `text/event-stream`; the
+    response (its status and headers checked by the caller) is `events.response`."""
+    asked = {"accept": "text/event-stream", **(headers or {})}
+    async with httpx.AsyncClient(base_url=f"http://{address}", timeout=RECEIVE_SECONDS) as http:
+        method = "GET" if body is None else "POST"
+        async with http.stream(
+            method, "/graphql", json=body, params=params, headers=asked
+        ) as response:
+            yield ServerSentEvents(response)

@@ -1,0 +1,66 @@
+"""Starting a subscription for a transport: the token, the hub, the deadline and the log line,
+the same for graphql-transport-ws and for Server-Sent Events."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Hashable
+
+from starlette.requests import HTTPConnection
+
+from engine import Answer, Engine, Operation, log_operation
+from engine.answers import refused
+from live.hub import Hub
+from live.subscriber import Stream
+from schema.account.authentication import Unauthenticated, Viewer, authenticate
+from schema.core.errors import ErrorCode
+from schema.core.rate_limits import RateLimited
+
+
+async def subscribe(
+    engine: Engine,
+    hub: Hub,
+    connection: HTTPConnection,
+    connection_id: Hashable,
+    operation: Operation,
+    *,
+    transport: str,
+    viewer: Viewer | None = None,
+    authorization: str | None = None,
+) -> Stream | Answer:
+    """The subscription's results, or the `Answer` that refuses it with the errors (and
+    codes) HTTP would give: the token (`authorization`, checked here, or the `viewer` the
+    connection authenticated as), the checks and budgets, the arguments, all within
+    REQUEST_TIMEOUT_SECONDS. One log line either way."""
+    started = time.perf_counter()
+    seconds = engine.settings.request_timeout_seconds
+    outcome: Stream | Answer
+    try:
+        async with asyncio.timeout(seconds):
+            if authorization is not None:
+                viewer = await authenticate(authorization, engine.clock())
+            outcome = await hub.subscribe(
+                engine.context(connection, viewer),
+                connection_id,
+                operation.query,
+                operation.variables,
+                operation.operation_name,
+            )
+    except RateLimited as limited:
+        outcome = engine.refused([limited.error], operation.operation_name)
+        outcome.mark_rate_limited()
+    except Unauthenticated as error:
+        outcome = refused(401, ErrorCode.UNAUTHENTICATED, str(error))
+    except TimeoutError:
+        outcome = refused(
+            504,
+            ErrorCode.TIMEOUT,
+            f"The subscription could not start within the {seconds:g} s limit.",
+        )
+    except Exception as error:  # noqa: BLE001 - the database, the token lookup...: coded
+        outcome = engine.failed(error)
+    answer = outcome if isinstance(outcome, Answer) else Answer(None, [], executed=True)
+    answer.operation_name = answer.operation_name or operation.operation_name
+    log_operation(transport, connection, answer, started, signed_in=viewer is not None)
+    return outcome
