@@ -367,8 +367,11 @@ async def reference(executor: Any) -> ExecutionResult:
     result = executor.execute_operation()
     if is_awaitable(result):
         result = await result
-    if executor.background_futures:
+    while executor.background_futures:  # settling may leave more to settle
         await asyncio.gather(*executor.background_futures, return_exceptions=True)
+        executor.background_futures.difference_update(
+            {future for future in executor.background_futures if future.done()}
+        )
     assert isinstance(result, ExecutionResult)  # no @defer or @stream in this schema
     return result
 
