@@ -26,7 +26,7 @@ const config: CodegenConfig = {
       plugins: ["fragment-matcher"],
       config: { apolloClientVersion: 3, useExplicitTyping: true },
     },
-    // What the schema offers that the app adapts to (subscriptions, see src/live.ts).
+    // The object types without an id, for caches that need them named (urql graphcache keys).
     "src/gql/schema-features.ts": { plugins: ["./codegen/schema-features.cjs"] },
   },
 };

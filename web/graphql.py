@@ -206,7 +206,9 @@ def _number(text: str) -> bool:
 
 
 def wants_html(request: Request) -> bool:
-    return "query" not in request.query_params and "text/html" in request.headers.get("accept", "")
+    """A browser's address bar (`text/html` first): GraphiQL, which opens on `?query=` and
+    `?variables=` when given them. Scripts (fetch, EventSource) never put `text/html` first."""
+    return request.headers.get("accept", "").lstrip().lower().startswith("text/html")
 
 
 def too_large(limit: int) -> str:

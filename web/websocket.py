@@ -5,8 +5,9 @@ https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md
 
 - Only `graphql-transport-ws` is spoken. The legacy `graphql-ws` subprotocol
   (subscriptions-transport-ws, unmaintained since 2021) is refused at the
-  handshake, like any other subprotocol, and so is a browser page from an
-  origin that is not in CORS_ORIGINS (cross-site WebSocket hijacking).
+  handshake, like any other subprotocol, and so is a browser page from another
+  origin that is not in CORS_ORIGINS (cross-site WebSocket hijacking); a page
+  of this server's own origin (the app at `/`, GraphiQL) is let in.
 - `connection_init` may carry `{"Authorization": "Bearer <token>"}`: the whole
   connection runs as that member; an invalid token closes it with 4403.
 - Every `subscribe` runs through the engine, with fresh loaders, the same
@@ -33,6 +34,7 @@ import asyncio
 import contextlib
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 from graphql import OperationType
@@ -78,13 +80,18 @@ class GraphQLWebSocket:
             settings.live_max_connections_per_address
         )
 
+    def allowed(self, websocket: WebSocket) -> bool:
+        """No Origin (not a browser), this server's own origin (same host and port), or one
+        of CORS_ORIGINS."""
+        origin = websocket.headers.get("origin")
+        if origin is None or origin in self.settings.cors_origins:
+            return True
+        return urlsplit(origin).netloc == websocket.headers.get("host")
+
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         websocket = WebSocket(scope, receive, send)
-        origin = websocket.headers.get("origin")
         offered = scope.get("subprotocols") or []
-        if (origin is not None and origin not in self.settings.cors_origins) or (
-            SUBPROTOCOL not in offered
-        ):
+        if not self.allowed(websocket) or SUBPROTOCOL not in offered:
             await websocket.close()  # before accepting: the handshake answers 403
             return
         await websocket.accept(subprotocol=SUBPROTOCOL)

@@ -1,10 +1,15 @@
-// The Apollo Client: the token on every request, a normalised cache that knows the schema's
-// interfaces (possibleTypes, generated), and paging policies for comment threads.
+// The Apollo Client: the token on every request, queries and mutations over HTTP and
+// subscriptions over WebSocket (graphql-transport-ws), a normalised cache that knows the
+// schema's interfaces (possibleTypes, generated), and paging policies for comment threads.
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from "@apollo/client";
 import type { FieldPolicy } from "@apollo/client";
 import { CombinedGraphQLErrors, ServerError } from "@apollo/client/errors";
 import { SetContextLink } from "@apollo/client/link/context";
 import { ErrorLink } from "@apollo/client/link/error";
+import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
+import { getMainDefinition } from "@apollo/client/utilities";
+import { OperationTypeNode } from "graphql";
+import { createClient as createWsClient } from "graphql-ws";
 import generated from "./gql/possible-types";
 import { token } from "./storage";
 
@@ -45,13 +50,53 @@ const auth = new SetContextLink((previous) => {
 const signOutOnUnauthenticated = new ErrorLink(({ error }) => {
   if (token.get() && isUnauthenticated(error)) {
     token.set(null);
+    reconnectLive();
     onUnauthenticated();
   }
 });
 
+/** The WebSocket URL of an HTTP(S) endpoint path, on this page's host. */
+function socketUrl(uri: string): string {
+  const url = new URL(uri, window.location.href);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  return url.href;
+}
+
+/** Subscriptions share one socket, opened with the first and closed a moment after the last.
+ * The token goes in `connection_init`; signing in or out reconnects (`reconnectLive`). */
+const sockets = new Set<ReturnType<typeof createWsClient>>();
+export function reconnectLive(): void {
+  for (const socket of sockets) socket.terminate();
+}
+
+function liveLink(uri: string): ApolloLink {
+  const socket = createWsClient({
+    url: socketUrl(uri),
+    lazy: true,
+    lazyCloseTimeout: 1000,
+    retryAttempts: Number.POSITIVE_INFINITY,
+    shouldRetry: () => true,
+    connectionParams: () => {
+      const issued = token.get();
+      return issued ? { Authorization: `Bearer ${issued}` } : {};
+    },
+  });
+  sockets.add(socket);
+  return new GraphQLWsLink(socket);
+}
+
+function isSubscription({ query }: ApolloLink.Operation): boolean {
+  const definition = getMainDefinition(query);
+  return (
+    definition.kind === "OperationDefinition" &&
+    definition.operation === OperationTypeNode.SUBSCRIPTION
+  );
+}
+
 export function createClient(uri = "/graphql"): ApolloClient {
+  const http = ApolloLink.from([signOutOnUnauthenticated, auth, new HttpLink({ uri })]);
   return new ApolloClient({
-    link: ApolloLink.from([signOutOnUnauthenticated, auth, new HttpLink({ uri })]),
+    link: ApolloLink.split(isSubscription, liveLink(uri), http),
     cache: new InMemoryCache({
       possibleTypes: generated.possibleTypes,
       typePolicies: {

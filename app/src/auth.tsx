@@ -2,7 +2,7 @@
 import { useApolloClient, useMutation, useQuery } from "@apollo/client/react";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState } from "react";
 import type { ReactNode } from "react";
-import { whenUnauthenticated } from "./apollo";
+import { reconnectLive, whenUnauthenticated } from "./apollo";
 import { graphql } from "./gql";
 import { token } from "./storage";
 
@@ -57,6 +57,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const signedIn = useCallback(
     async (issued: string) => {
       token.set(issued);
+      reconnectLive();
       setHasToken(true);
       setSessionEnded(false);
       await client.resetStore();
@@ -69,6 +70,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       await signOutMutation();
     } finally {
       token.set(null);
+      reconnectLive();
       setHasToken(false);
       await client.resetStore();
     }

@@ -1,14 +1,50 @@
-// Live updates of an open article, once the server offers them.
-//
-// The schema (schema/schema.graphql) has no Subscription type yet, so `subscriptionFields`
-// (generated from it by codegen/schema-features.cjs) is empty and this hook does nothing: the
-// views and comments on screen change when the page is reloaded or reopened. When the server
-// gains `articleChanged(ids: [ID!]!): Article!` over graphql-ws, `make app` regenerates
-// `subscriptionFields`, and this hook is the one place to subscribe (see README, "Live updates").
-import { subscriptionFields } from "./gql/schema-features";
+// Live updates of an open article over the WebSocket (see src/apollo.ts): its views, comment
+// count and reactions as they move (`articleChanged`: the first event is the current state),
+// and the comments and replies others write (`commentAdded`), put where they belong in the
+// cached threads. The normalised cache does the rest: every component showing the article
+// re-renders with the new values.
+import { useSubscription } from "@apollo/client/react";
+import { graphql } from "./gql";
+import { addToThread } from "./threads";
 
-export const LIVE_ARTICLES = subscriptionFields.includes("articleChanged");
+const ARTICLE_CHANGED = graphql(`
+  subscription ArticleChanged($ids: [ID!]!) {
+    articleChanged(ids: $ids) {
+      id
+      views
+      commentCount
+      ...ReactionFields
+    }
+  }
+`);
+
+const COMMENT_ADDED = graphql(`
+  subscription CommentAdded($articleId: ID!) {
+    commentAdded(articleId: $articleId) {
+      ...CommentFields
+      parent {
+        id
+        replyCount
+      }
+      article {
+        id
+        commentCount
+      }
+    }
+  }
+`);
 
 export function useLiveArticle(articleId: string | undefined): void {
-  if (!LIVE_ARTICLES || !articleId) return;
+  useSubscription(ARTICLE_CHANGED, {
+    variables: { ids: articleId ? [articleId] : [] },
+    skip: !articleId,
+  });
+  useSubscription(COMMENT_ADDED, {
+    variables: { articleId: articleId ?? "" },
+    skip: !articleId,
+    onData: ({ client, data }) => {
+      const comment = data.data?.commentAdded;
+      if (comment) addToThread(client.cache, comment);
+    },
+  });
 }

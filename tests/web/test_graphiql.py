@@ -107,3 +107,19 @@ async def test_a_query_for_json_still_gets_json() -> None:
         "data": {"__typename": "Query"},
         "extensions": response.json()["extensions"],
     }
+
+
+async def test_an_address_bar_with_a_query_opens_graphiql_and_a_script_gets_the_answer() -> None:
+    """GraphiQL opens on `?query=` (a link to an operation); fetch and EventSource never ask
+    for HTML first, so the same address answers them."""
+    params = {"query": "query Typename { __typename }"}
+    async with app_client() as http:
+        page = await http.get("/graphql", params=params, headers={"accept": BROWSER_ACCEPT})
+        answer = await http.get("/graphql", params=params, headers={"accept": "*/*"})
+
+    assert page.headers["content-type"].startswith("text/html")
+    assert CONFIG.search(page.text)
+    assert answer.json() == {
+        "data": {"__typename": "Query"},
+        "extensions": {"cost": {"requested": 0, "limit": 10000}},
+    }

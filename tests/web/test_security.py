@@ -686,8 +686,24 @@ async def test_a_websocket_from_an_allowed_origin_is_accepted(websocket_server: 
     assert answer["payload"]["data"] == {"__typename": "Query"}
 
 
+async def test_a_websocket_from_the_servers_own_origin_is_accepted(
+    websocket_server: str,
+) -> None:
+    """The app at `/` and GraphiQL subscribe from the server's own origin, in no CORS list."""
+    await started(websocket_server)
+
+    async with connect(
+        f"ws://{websocket_server}/graphql",
+        subprotocols=[Subprotocol("graphql-transport-ws")],
+        origin=Origin(f"http://{websocket_server}"),
+    ) as socket_:
+        await socket_.send(orjson.dumps({"type": "connection_init"}).decode())
+        assert orjson.loads(await socket_.recv()) == {"type": "connection_ack"}
+
+
 @pytest.mark.parametrize(
-    "origin", [FOREIGN_ORIGIN, "https://app.example.org.evil.example.com", "null"]
+    "origin",
+    [FOREIGN_ORIGIN, "https://app.example.org.evil.example.com", "null", "http://127.0.0.1:1"],
 )
 async def test_a_websocket_from_a_foreign_origin_is_refused(
     websocket_server: str, origin: str

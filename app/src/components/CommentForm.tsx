@@ -1,8 +1,8 @@
 // Write a comment on an article, or a reply to a comment.
-import type { Reference } from "@apollo/client";
 import { useMutation } from "@apollo/client/react";
 import { useId, useState } from "react";
 import { graphql } from "../gql";
+import { addToThread } from "../threads";
 import { ErrorMessage, UserErrors } from "./ErrorMessage";
 
 const ADD_COMMENT = graphql(`
@@ -28,12 +28,6 @@ const ADD_COMMENT = graphql(`
   }
 `);
 
-type Page = {
-  totalCount: number;
-  pageInfo: { hasNextPage: boolean };
-  nodes: readonly Reference[];
-};
-
 export function CommentForm({
   articleId,
   replyToId,
@@ -48,30 +42,9 @@ export function CommentForm({
   const id = useId();
   const [body, setBody] = useState("");
   const [addComment, { data, loading, error }] = useMutation(ADD_COMMENT, {
-    // The new comment goes at the end of the thread it answers (oldest first), when that
-    // thread is loaded to its end; otherwise it comes with the next page.
     update(cache, { data: answer }) {
       const comment = answer?.addComment.comment;
-      if (!comment) return;
-      const ref = cache.identify(comment);
-      const owner = replyToId
-        ? cache.identify({ __typename: "Comment", id: replyToId })
-        : cache.identify({ __typename: "Article", id: articleId });
-      cache.modify({
-        id: owner,
-        fields: {
-          [replyToId ? "replies" : "comments"](value: unknown, { toReference }) {
-            const existing = value as Page;
-            const node = ref ? toReference(ref) : undefined;
-            if (!node) return existing;
-            return {
-              ...existing,
-              totalCount: existing.totalCount + 1,
-              nodes: existing.pageInfo.hasNextPage ? existing.nodes : [...existing.nodes, node],
-            };
-          },
-        },
-      });
+      if (comment) addToThread(cache, comment);
     },
   });
   const errors = data?.addComment.errors;

@@ -1,0 +1,40 @@
+// Where a new comment goes in the cached threads: at the end of the thread it answers (oldest
+// first) when that thread is loaded to its end, otherwise with the next page. Both the writer's
+// own mutation and the live `commentAdded` event land here; a comment already there is not
+// added twice.
+import type { ApolloCache, Reference } from "@apollo/client";
+
+type Page = {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean };
+  nodes: readonly Reference[];
+};
+
+export type NewComment = {
+  __typename: "Comment";
+  id: string;
+  parent?: { id: string } | null;
+  article: { id: string };
+};
+
+export function addToThread(cache: ApolloCache, comment: NewComment): void {
+  const ref = cache.identify(comment);
+  const owner = comment.parent
+    ? cache.identify({ __typename: "Comment", id: comment.parent.id })
+    : cache.identify({ __typename: "Article", id: comment.article.id });
+  cache.modify({
+    id: owner,
+    fields: {
+      [comment.parent ? "replies" : "comments"](value: unknown, { toReference }) {
+        const existing = value as Page;
+        const node = ref ? toReference(ref) : undefined;
+        if (!node || existing.nodes.some((known) => known.__ref === node.__ref)) return existing;
+        return {
+          ...existing,
+          totalCount: existing.totalCount + 1,
+          nodes: existing.pageInfo.hasNextPage ? existing.nodes : [...existing.nodes, node],
+        };
+      },
+    },
+  });
+}
