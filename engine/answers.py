@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationType
 
 from schema.core.errors import ErrorCode
 
@@ -104,3 +105,15 @@ def refused(status: int, code: ErrorCode, message: str) -> Answer:
     """An answer that executed nothing: one error with its code."""
     error = GraphQLError(message, extensions={"code": code.value})
     return Answer(data=None, errors=[formatted(error)], executed=False, status=status)
+
+
+def method_not_allowed(operation: OperationType, allowed: Collection[OperationType]) -> Answer:
+    if operation is OperationType.MUTATION:
+        message = "Mutations are sent with POST; GET runs queries only."
+        allow = "POST"
+    else:
+        message = f"{operation.value.capitalize()} operations are not served on this transport."
+        allow = "GET, POST"
+    answer = refused(405, ErrorCode.METHOD_NOT_ALLOWED, message)
+    answer.headers["allow"] = allow
+    return answer

@@ -31,8 +31,8 @@ from graphql.execution.collect_fields import FragmentDetails
 from graphql.execution.values import VariableValues
 from starlette.requests import HTTPConnection
 
-from engine import cost
-from engine.answers import Answer, Operation, formatted, refused
+from engine import budgets, cost, reference
+from engine.answers import Answer, Operation, formatted, method_not_allowed, refused
 from engine.documents import Document, Documents
 from engine.errors import add_codes
 from engine.executor import PlannedExecution
@@ -40,7 +40,7 @@ from engine.limits import Limits, refusal
 from engine.logs import log_operation
 from engine.plan import Plan, Planner, PlanTooLargeError, condition_variables
 from engine.resolvers import call_of
-from engine.strawberry import execution_context_class, graphql_schema, is_awaitable
+from engine.strawberry import graphql_schema
 from live.events import Publisher
 from models.availability import unavailable
 from schema.account.authentication import Unauthenticated, Viewer, authenticate
@@ -193,10 +193,10 @@ class Engine:
         definition = get_operation_ast(node, operation.operation_name)
         named = definition.name.value if definition is not None and definition.name else None
         if definition is not None and definition.operation not in allowed:
-            await self.spend_written(context, node, operation.operation_name)
+            await budgets.spend_written(context, node, operation.operation_name)
             return method_not_allowed(definition.operation, allowed)
         if document.errors:
-            await self.spend_written(context, node, operation.operation_name)
+            await budgets.spend_written(context, node, operation.operation_name)
             return self.refused(document.errors, named)
         if definition is None:
             await context.spend(Budget.QUERY_COST, 1)
@@ -208,7 +208,7 @@ class Engine:
             return refused(200, ErrorCode.BAD_REQUEST, f"The document has no operation{missing}.")
         executor = self.executor(node, context, operation)
         if isinstance(executor, list):  # variables that do not fit their types
-            await self.spend_written(context, node, operation.operation_name)
+            await budgets.spend_written(context, node, operation.operation_name)
             return self.refused(executor, named, executed=True)
         plan = self.plan(document, definition, executor.fragments, executor.variable_values)
         if plan is None:  # too large to plan: graphql-core's executor, at the least cost
@@ -219,7 +219,7 @@ class Engine:
             await context.spend(Budget.QUERY_COST, 1)
             error = refusal(ErrorCode.NODE_LIMIT_EXCEEDED, requested, self.limits.nodes)
             return self.refused([error], named, cost=requested)
-        await self.spend_planned(context, plan, requested)
+        await budgets.spend_planned(context, plan, requested)
         return Checked(operation, node, definition, executor, plan, requested, named)
 
     async def execute(self, checked: Checked, context: Context) -> Answer:
@@ -247,23 +247,13 @@ class Engine:
             executor = self.executor(
                 checked.node, context.renewed(), checked.operation, executor.root_value
             )
-        result = await reference(executor)
+        result = await reference.execute(executor)
         return result.data, list(result.errors or ())
 
     def executor(
         self, node: DocumentNode, context: Context, operation: Operation, root: Any = None
     ) -> Any:
-        """graphql-core's executor for this operation, or the errors of its variables."""
-        return execution_context_class().build(
-            self.graphql_schema,
-            node,
-            root,
-            context,
-            operation.variables,
-            operation.operation_name,
-            is_awaitable=is_awaitable,
-            hide_suggestions=self.mask,
-        )
+        return reference.executor(self.graphql_schema, node, context, operation, root, self.mask)
 
     def plan(
         self,
@@ -300,25 +290,6 @@ class Engine:
         if found is None:
             found = self.calls[id(field)] = call_of(field)
         return found
-
-    async def spend_planned(self, context: Context, plan: Plan, requested: int) -> None:
-        if plan.operation.operation is OperationType.MUTATION:
-            calls = cost.planned_calls(plan)
-            await context.spend(Budget.MUTATIONS, calls.mutations)
-            await context.spend(Budget.SIGN_IN, calls.sign_ins)
-        else:
-            await context.spend(Budget.QUERY_COST, max(1, requested))
-
-    async def spend_written(
-        self, context: Context, node: DocumentNode, operation_name: str | None
-    ) -> None:
-        """A document refused before it was planned spends what its text asks."""
-        calls = cost.written_calls(node, operation_name)
-        if calls is None:
-            await context.spend(Budget.QUERY_COST, 1)
-            return
-        await context.spend(Budget.MUTATIONS, max(1, calls.mutations))
-        await context.spend(Budget.SIGN_IN, calls.sign_ins)
 
     def refused(
         self,
@@ -357,32 +328,3 @@ class Engine:
         )
         answer.mark_unavailable()
         return answer
-
-
-async def reference(executor: Any) -> ExecutionResult:
-    """graphql-core's executor: the reference every planned answer must equal.
-
-    graphql-core leaves the siblings of a field that failed to settle in the
-    background; they are awaited here, so that nothing of a request outlives it."""
-    result = executor.execute_operation()
-    if is_awaitable(result):
-        result = await result
-    while executor.background_futures:  # settling may leave more to settle
-        await asyncio.gather(*executor.background_futures, return_exceptions=True)
-        executor.background_futures.difference_update(
-            {future for future in executor.background_futures if future.done()}
-        )
-    assert isinstance(result, ExecutionResult)  # no @defer or @stream in this schema
-    return result
-
-
-def method_not_allowed(operation: OperationType, allowed: Collection[OperationType]) -> Answer:
-    if operation is OperationType.MUTATION:
-        message = "Mutations are sent with POST; GET runs queries only."
-        allow = "POST"
-    else:
-        message = f"{operation.value.capitalize()} operations are not served on this transport."
-        allow = "GET, POST"
-    answer = refused(405, ErrorCode.METHOD_NOT_ALLOWED, message)
-    answer.headers["allow"] = allow
-    return answer

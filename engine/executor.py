@@ -21,7 +21,7 @@ order, root field by root field as it executes them.
 
 Values are trusted to be of their declared types, as graphql-jit trusts them:
 `is_type_of` is asked once per Python class, and an abstract type's runtime type
-once per class too (no value here is cast to another type).
+once per class too (`engine.runtime_types`).
 
 Not supported here (run on graphql-core's executor instead, see
 `engine.engine`): introspection (`__schema`, `__type`), `@defer`/`@stream`, and
@@ -35,19 +35,17 @@ from typing import Any
 
 from graphql import (
     GraphQLError,
-    GraphQLInterfaceType,
     GraphQLObjectType,
-    GraphQLUnionType,
     Undefined,
 )
 from graphql.execution.executor import Executor
-from graphql.execution.values import get_argument_values
-from graphql.pyutils import Path, inspect, is_iterable
-from strawberry.types.info import Info
+from graphql.pyutils import Path, is_iterable
 
+from engine.inputs import FieldInputs
 from engine.plan import ABSTRACT, LEAF, LIST, OBJECT, Completion, FieldPlan, Plan, Selection
 from engine.positions import DEPTH, Errors, Position, path_of
-from engine.resolvers import ATTRIBUTE, DIRECT, TYPENAME, python_arguments
+from engine.resolvers import ATTRIBUTE, DIRECT, TYPENAME
+from engine.runtime_types import RuntimeTypes, wrong_type
 from engine.waiting import Waiting, Waits, depth_below, is_awaitable
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
@@ -61,11 +59,10 @@ class PlannedExecution:
         self.planner = plan.planner
         self.executor = executor
         self.errors = Errors()
-        self.arguments: dict[int, Any] = {}
+        self.inputs = FieldInputs(executor)
+        self.types = RuntimeTypes(executor, self.inputs)
         self.next: dict[Selection, list[Position]] = {}
         self.waits = Waits(self)
-        self.type_checked: dict[tuple[str, type], bool] = {}
-        self.runtime_types: dict[tuple[int, type], GraphQLObjectType] = {}
 
     @property
     def ambiguous(self) -> bool:
@@ -129,7 +126,7 @@ class PlannedExecution:
                     continue
                 complete(completion, value, target[1], key, target, plan, ordinal, target[DEPTH])
             return
-        arguments = self.arguments_of(plan)
+        arguments = self.inputs.arguments_of(plan)
         if isinstance(arguments, Exception):
             for target in targets:
                 fail(arguments, plan, target[1], key, target, ordinal, target[DEPTH], completion)
@@ -138,7 +135,7 @@ class PlannedExecution:
             function = plan.call.function
             assert function is not None
             if plan.call.wants_info:
-                arguments = {**arguments, "info": self.info(plan, targets[0])}
+                arguments = {**arguments, "info": self.inputs.info(plan, targets[0])}
             for target in targets:
                 try:
                     value = function(target[0], **arguments)
@@ -154,7 +151,7 @@ class PlannedExecution:
         resolve = plan.definition.resolve or self.executor.field_resolver
         for target in targets:
             try:
-                info = self.raw_info(plan, Path(path_of(target), key, plan.parent_type.name))
+                info = self.inputs.raw_info(plan, Path(path_of(target), key, plan.parent_type.name))
                 value = resolve(target[0], info, **arguments)
             except Exception as error:  # noqa: BLE001 - a field error, reported
                 fail(error, plan, target[1], key, target, ordinal, target[DEPTH], completion)
@@ -169,13 +166,13 @@ class PlannedExecution:
     ) -> None:
         """A mutation's root field: resolved and awaited in this task, before the next."""
         completion = plan.completion
-        arguments = self.arguments_of(plan)
+        arguments = self.inputs.arguments_of(plan)
         depth = top[DEPTH]
         try:
             if isinstance(arguments, Exception):
                 raise arguments
             resolve = plan.definition.resolve or self.executor.field_resolver
-            info = self.raw_info(plan, Path(None, plan.key, plan.parent_type.name))
+            info = self.inputs.raw_info(plan, Path(None, plan.key, plan.parent_type.name))
             value = resolve(source, info, **arguments)
             if is_awaitable(value):
                 out[plan.key] = None
@@ -277,7 +274,7 @@ class PlannedExecution:
         elif kind == OBJECT:
             object_type = completion.graphql_type
             assert isinstance(object_type, GraphQLObjectType)
-            if object_type.is_type_of is not None and not self.is_type_of(object_type, value):
+            if object_type.is_type_of is not None and not self.types.is_type_of(object_type, value):
                 self.fail(wrong_type(object_type, value, plan), plan, container, key, parent,
                           ordinal, depth, completion)  # fmt: skip
                 return
@@ -295,7 +292,7 @@ class PlannedExecution:
         else:
             assert kind == ABSTRACT
             try:
-                runtime_type = self.runtime_type(completion, value, parent, key, plan)
+                runtime_type = self.types.runtime_type(completion, value, parent, key, plan)
             except Exception as error:  # noqa: BLE001 - a field error, reported
                 self.fail(error, plan, container, key, parent, ordinal, depth, completion)
                 return
@@ -382,7 +379,7 @@ class PlannedExecution:
                 if (
                     entry is None
                     or is_awaitable(entry)
-                    or (not checked and not self.is_type_of(object_type, entry))
+                    or (not checked and not self.types.is_type_of(object_type, entry))
                 ):
                     if is_awaitable(entry):
                         self.waits.add(entry, plan, item, completed, index, position, index)
@@ -395,40 +392,6 @@ class PlannedExecution:
             batch.append((entry, out, position, completed, index, nullable, depth, index))
         if not batch:
             del self.next[selection]
-
-    def is_type_of(self, object_type: GraphQLObjectType, value: Any) -> bool:
-        """Checked once per Python class (no value here is cast to another type)."""
-        memo = (object_type.name, type(value))
-        known = self.type_checked.get(memo)
-        if known is None:
-            assert object_type.is_type_of is not None
-            known = self.type_checked[memo] = bool(object_type.is_type_of(value, None))  # type: ignore[arg-type]
-        return known
-
-    def runtime_type(
-        self,
-        completion: Completion,
-        value: Any,
-        parent: Position,
-        key: str | int,
-        plan: FieldPlan,
-    ) -> GraphQLObjectType:
-        memo = (id(completion), type(value))
-        known = self.runtime_types.get(memo)
-        if known is not None:
-            return known
-        abstract = completion.graphql_type
-        assert isinstance(abstract, GraphQLInterfaceType | GraphQLUnionType)
-        info = self.raw_info(plan, Path(path_of(parent), key, None))
-        resolve_type = abstract.resolve_type or self.executor.type_resolver
-        name = resolve_type(value, info, abstract)
-        if is_awaitable(name):
-            raise TypeError(f"resolve_type of {abstract} must not be asynchronous here")
-        runtime_type = self.executor.ensure_valid_runtime_type(
-            name, abstract, plan.details, info, value
-        )
-        self.runtime_types[memo] = runtime_type
-        return runtime_type
 
     def fail(
         self,
@@ -443,43 +406,3 @@ class PlannedExecution:
     ) -> None:
         nullable = completion.nullable if completion is not None else False
         self.errors.fail(raw, plan.nodes, container, key, parent, ordinal, depth, nullable)  # type: ignore[arg-type]
-
-    # Arguments and infos
-
-    def arguments_of(self, plan: FieldPlan) -> dict[str, Any] | Exception:
-        if plan.arguments is not None and plan.kind != DIRECT:
-            return plan.arguments
-        found = self.arguments.get(id(plan))
-        if found is None:
-            try:
-                coerced = plan.arguments
-                if coerced is None:
-                    details = plan.details[0]
-                    coerced = get_argument_values(
-                        plan.definition,
-                        details.node,
-                        self.executor.variable_values,
-                        details.fragment_variable_values,
-                        self.executor.hide_suggestions,
-                    )
-                found = python_arguments(plan.call, coerced) if plan.kind == DIRECT else coerced
-            except Exception as error:  # noqa: BLE001 - reported for each object
-                found = error
-            self.arguments[id(plan)] = found
-        return found
-
-    def raw_info(self, plan: FieldPlan, path: Path) -> Any:
-        return self.executor.build_resolve_info(plan.definition, plan.nodes, plan.parent_type, path)
-
-    def info(self, plan: FieldPlan, target: Position) -> Info[Any, Any]:
-        """One info for the objects of a level (resolvers read only its context and
-        selections from it, never its path)."""
-        raw = self.raw_info(plan, Path(path_of(target), plan.key, plan.parent_type.name))
-        assert plan.call.definition is not None
-        return Info(_raw_info=raw, _field=plan.call.definition)
-
-
-def wrong_type(object_type: GraphQLObjectType, value: Any, plan: FieldPlan) -> GraphQLError:
-    return GraphQLError(
-        f"Expected value of type '{object_type.name}' but got: {inspect(value)}.", plan.nodes
-    )

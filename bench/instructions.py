@@ -1,0 +1,83 @@
+"""Instructions executed per group page request: `python -m bench.instructions [CHECKOUT]`.
+
+A measure of the server's own work that the machine's load does not move (times do): the
+checkout (this one by default, or another commit's worktree) serves the group page through
+its ASGI app in one process on a seeded SQLite database, under Valgrind's callgrind, once
+with `REQUESTS` requests and once with three times as many, after the same warm-up; the
+difference in instructions, divided by the difference in requests, is the cost of one
+request (start-up, imports and the warm-up cancel out). About 3 minutes per checkout.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+CHILD = Path(__file__).with_name("instructions_child.py")
+WARMUP = int(os.environ.get("BENCH_WARMUP_REQUESTS", "30"))
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "50"))
+COLLECTED = re.compile(rb"Collected\s*:\s*(\d+)")
+
+
+def environment(database: Path) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "DATABASE_URL": f"sqlite://{database}",
+        "SECRET_KEY": "b" * 64,
+        "RATE_LIMITS": "off",
+        "LOG_LEVEL": "WARNING",
+        "PRUNE_INTERVAL_SECONDS": "0",
+    }
+
+
+def instructions(valgrind: str, checkout: Path, env: dict[str, str], requests: int) -> int:
+    """The instructions one run of the child executes, as callgrind counts them."""
+    run = subprocess.run(  # noqa: S603 - a fixed command
+        [
+            valgrind,
+            "--tool=callgrind",
+            "--callgrind-out-file=/dev/null",
+            sys.executable,
+            str(CHILD),
+            str(WARMUP),
+            str(requests),
+        ],
+        cwd=checkout,
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    found = COLLECTED.search(run.stderr)
+    if run.returncode != 0 or not found:
+        sys.exit(f"bench.instructions: the run failed:\n{run.stderr.decode()[-3000:]}")
+    return int(found.group(1))
+
+
+def main() -> None:
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        sys.exit("bench.instructions needs valgrind: apt-get update && apt-get install -y valgrind")
+    checkout = Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
+    with tempfile.TemporaryDirectory() as folder:
+        env = environment(Path(folder) / "bench.sqlite3")
+        for command in ("migrate", "seed"):
+            subprocess.run(  # noqa: S603 - the checkout's own command
+                [sys.executable, "manage.py", command],
+                cwd=checkout,
+                env=env,
+                check=True,
+                capture_output=True,
+            )
+        few = instructions(valgrind, checkout, env, REQUESTS)
+        many = instructions(valgrind, checkout, env, 3 * REQUESTS)
+    per_request = (many - few) / (2 * REQUESTS)
+    print(f"{checkout}: {per_request / 1e6:.1f} M instructions per group page request")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""One process serving group page requests through the ASGI app, for `bench.instructions`.
+
+Run as a script with the checkout to measure as working directory (any commit that has
+`server.create_app` and `web.graphiql.GROUP_PAGE_QUERY`), on a migrated and seeded database:
+`python bench/instructions_child.py WARMUP REQUESTS`. The requests are handed to the app as
+ASGI calls, with no HTTP client or socket in between, so what is counted is the server's.
+"""
+
+import asyncio
+import os
+import sys
+
+sys.path[0] = os.getcwd()  # the checkout measured, not this file's folder (bench/live.py)
+
+
+async def call(app: object, body: bytes) -> bytes:
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"bench"),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("bench", 80),
+    }
+    sent = False
+    chunks: list[bytes] = []
+
+    async def receive() -> dict[str, object]:
+        nonlocal sent
+        if sent:
+            await asyncio.Event().wait()  # the client never disconnects mid-request
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        if message["type"] == "http.response.start":
+            assert message["status"] == 200, message
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))  # type: ignore[arg-type]
+
+    await app(scope, receive, send)  # type: ignore[operator]
+    return b"".join(chunks)
+
+
+async def main(warmup: int, requests: int) -> None:
+    import orjson
+    from asgi_lifespan import LifespanManager
+
+    from server import GROUP_PAGE_QUERY, create_app
+    from web.graphiql import GROUP_PAGE_VARIABLES
+
+    body = orjson.dumps({"query": GROUP_PAGE_QUERY, "variables": GROUP_PAGE_VARIABLES})
+    async with LifespanManager(create_app()) as manager:
+        for _ in range(warmup + requests):
+            answer = orjson.loads(await call(manager.app, body))
+            assert "errors" not in answer, answer
+            assert answer["data"]["group"], answer
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1]), int(sys.argv[2])))
