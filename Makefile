@@ -38,8 +38,10 @@ lint: $(DEV_INSTALLED)
 types: $(DEV_INSTALLED)
 	$(BIN)/mypy .
 
+# The suite on every CPU (pytest-xdist); PYTEST_WORKERS=0 runs it in this process.
+PYTEST_WORKERS ?= auto
 pytest: $(DEV_INSTALLED)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Rewrite the committed SDL after a schema change (tests fail while it drifts).
 schema: $(DEV_INSTALLED)

@@ -1,8 +1,10 @@
 """Instructions executed per group page request: `python -m bench.instructions [CHECKOUT]`.
 
 A measure of the server's own work that the machine's load does not move (times do): the
-checkout (this one by default, or another commit's worktree) serves the group page through
-its ASGI app in one process on a seeded SQLite database, under Valgrind's callgrind, once
+checkout (this one by default, or another commit's worktree) serves the benchmark's group
+page (`group-1`: 20 articles with 3 comments each, their authors and covers) through its ASGI
+app in one process on a small SQLite copy of the benchmark's data (`manage.py generate`
+with `SIZES`), under Valgrind's callgrind, once
 with `REQUESTS` requests and once with three times as many, after the same warm-up; the
 difference in instructions, divided by the difference in requests, is the cost of one
 request (start-up, imports and the warm-up cancel out). About 3 minutes per checkout.
@@ -21,6 +23,18 @@ from pathlib import Path
 CHILD = Path(__file__).with_name("instructions_child.py")
 WARMUP = int(os.environ.get("BENCH_WARMUP_REQUESTS", "30"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "50"))
+SIZES = (
+    "--members",
+    "500",
+    "--groups",
+    "4",
+    "--articles",
+    "200",
+    "--comments",
+    "3000",
+    "--threads",
+    "2",
+)
 COLLECTED = re.compile(rb"Collected\s*:\s*(\d+)")
 
 
@@ -65,9 +79,9 @@ def main() -> None:
     checkout = Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
     with tempfile.TemporaryDirectory() as folder:
         env = environment(Path(folder) / "bench.sqlite3")
-        for command in ("migrate", "seed"):
+        for command in (("migrate",), ("generate", *SIZES)):
             subprocess.run(  # noqa: S603 - the checkout's own command
-                [sys.executable, "manage.py", command],
+                [sys.executable, "manage.py", *command],
                 cwd=checkout,
                 env=env,
                 check=True,

@@ -1,8 +1,9 @@
 """One process serving group page requests through the ASGI app, for `bench.instructions`.
 
 Run as a script with the checkout to measure as working directory (any commit that has
-`server.create_app` and `web.graphiql.GROUP_PAGE_QUERY`), on a migrated and seeded database:
-`python bench/instructions_child.py WARMUP REQUESTS`. The requests are handed to the app as
+`server.create_app` and `server.GROUP_PAGE_QUERY`), on a database `manage.py generate` filled:
+`python bench/instructions_child.py WARMUP REQUESTS [SLUG]` (the group, `group-1` of
+`manage.py generate` by default). The requests are handed to the app as
 ASGI calls, with no HTTP client or socket in between, so what is counted is the server's.
 """
 
@@ -52,20 +53,21 @@ async def call(app: object, body: bytes) -> bytes:
     return b"".join(chunks)
 
 
-async def main(warmup: int, requests: int) -> None:
+async def main(warmup: int, requests: int, slug: str) -> None:
     import orjson
     from asgi_lifespan import LifespanManager
 
     from server import GROUP_PAGE_QUERY, create_app
-    from web.graphiql import GROUP_PAGE_VARIABLES
 
-    body = orjson.dumps({"query": GROUP_PAGE_QUERY, "variables": GROUP_PAGE_VARIABLES})
+    body = orjson.dumps({"query": GROUP_PAGE_QUERY, "variables": {"slug": slug}})
     async with LifespanManager(create_app()) as manager:
         for _ in range(warmup + requests):
             answer = orjson.loads(await call(manager.app, body))
             assert "errors" not in answer, answer
-            assert answer["data"]["group"], answer
+            group = answer["data"]["group"]
+            assert group is not None, answer
+            assert len(group["articles"]["nodes"]) == 20, answer
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]), int(sys.argv[2])))
+    asyncio.run(main(int(sys.argv[1]), int(sys.argv[2]), (sys.argv[3:] or ["group-1"])[0]))

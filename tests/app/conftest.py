@@ -54,20 +54,28 @@ AXE = PROJECT_DIR / "app" / "node_modules" / "axe-core" / "axe.min.js"
 DEMO_PASSWORD = "groupql-demo-password"
 VIEWPORT = ViewportSize(width=1100, height=900)
 
-skipped_because: list[str] = []
+SKIPPED = "browser tests skipped: "
 
 
 def unavailable(reason: str) -> None:
     """Skip, saying why; in CI, fail: CI must run the browser tests."""
     if os.environ.get("CI"):
         pytest.fail(f"{reason}: CI must run the browser tests")
-    if reason not in skipped_because:
-        skipped_because.append(reason)
-    pytest.skip(f"browser tests skipped: {reason}")
+    pytest.skip(f"{SKIPPED}{reason}")
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    for reason in skipped_because:
+    """The reasons, once each, on the run's last lines (read from the skips' reports, so
+    that it works when the tests ran in pytest-xdist's workers)."""
+    reasons: list[str] = []
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        text = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        if SKIPPED in text:
+            reason = text.split(SKIPPED, 1)[1]
+            if reason not in reasons:
+                reasons.append(reason)
+    for reason in reasons:
         terminalreporter.write_line(f"browser tests (tests/app) skipped: {reason}", yellow=True)
 
 

@@ -6,15 +6,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.instructions import CHILD, COLLECTED, environment
+from bench.instructions import CHILD, COLLECTED, SIZES, environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_child_serves_the_group_page_on_a_seeded_database(tmp_path: Path) -> None:
+def test_the_child_serves_the_group_page_on_generated_data(tmp_path: Path) -> None:
     env = environment(tmp_path / "bench.sqlite3")
-    for command in ("migrate", "seed"):
-        subprocess.run([sys.executable, "manage.py", command], cwd=ROOT, env=env, check=True)
+    for command in (("migrate",), ("generate", *SIZES)):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True)
 
     run = subprocess.run(
         [sys.executable, str(CHILD), "1", "2"], cwd=ROOT, env=env, capture_output=True, check=False
