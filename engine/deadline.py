@@ -30,6 +30,7 @@ async def within(seconds: float, work: Coroutine[Any, Any, T]) -> T:
     try:
         await asyncio.wait({task}, timeout=seconds)
     except asyncio.CancelledError:  # the caller is cancelled (the client went): so is the work
+        task.cancel()
         abandon(task)
         raise
     if task.cancel():
@@ -40,8 +41,8 @@ async def within(seconds: float, work: Coroutine[Any, Any, T]) -> T:
 
 
 def abandon(task: asyncio.Task[Any]) -> None:
-    """Cancel the task and let it end by itself, however long the database takes."""
-    task.cancel()
+    """Let a cancelled task end by itself, however long the database takes. Cancelled once
+    only: a second cancellation would interrupt its cleanup (a connection's release)."""
     if not task.done():
         ABANDONED.add(task)
     task.add_done_callback(_forget)

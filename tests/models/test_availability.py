@@ -9,7 +9,7 @@ import dataclasses
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import contextmanager
 from typing import Any
 
 import asyncpg
@@ -18,12 +18,10 @@ import pytest
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
 from tortoise.exceptions import DBConnectionError, OperationalError
-from tortoise.transactions import in_transaction
 
 from models import Membership
 from models.availability import PoolTimeoutError, unavailable
 from models.config import migrate, tortoise_config
-from models.sql import fetch
 from schema.group import membership
 from server import create_app
 from settings import Settings
@@ -33,6 +31,7 @@ from tests.helpers import client_for
 from tests.servers import PostgresCluster, postgres_cluster
 from tests.web.helpers import only_error
 from tests.web.servers import graphql_ws, serving
+from tests.web.test_timeouts import held_connection
 
 RECORD_VIEW = """
 mutation RecordView($input: RecordArticleViewInput!) {
@@ -126,7 +125,7 @@ async def busy(database_url: str) -> AsyncIterator[Busy]:
         article = await factories.article(group, await factories.member("Dana Whitfield"))
         token = await factories.token(await factories.member(), now=Clock().now)
         if database_url.startswith("postgres"):
-            async with held_pool():
+            async with held_connection():
                 yield Busy(settings, factories.global_id(article), token)
         else:
             with write_locked(sqlite_file):
@@ -142,26 +141,6 @@ def write_locked(path: str) -> Iterator[None]:
     finally:
         other.execute("ROLLBACK")
         other.close()
-
-
-@asynccontextmanager
-async def held_pool() -> AsyncIterator[None]:
-    held = asyncio.Event()
-    release = asyncio.Event()
-
-    async def hold_the_only_connection() -> None:
-        async with in_transaction():
-            await fetch("SELECT 1 AS held")
-            held.set()
-            await release.wait()
-
-    holder = asyncio.create_task(hold_the_only_connection())
-    await held.wait()
-    try:
-        yield
-    finally:
-        release.set()
-        await holder
 
 
 async def test_a_busy_database_answers_a_signed_in_write_with_a_503_at_once(busy: Busy) -> None:

@@ -8,6 +8,7 @@ import dataclasses
 import os
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import httpx
@@ -70,27 +71,36 @@ async def one_connection(settings: Settings) -> AsyncIterator[Settings]:
         yield narrow
 
 
-async def test_an_exhausted_pool_makes_requests_wait_at_most_the_timeout(
-    one_connection: Settings, clock: Clock
-) -> None:
+@asynccontextmanager
+async def held_connection() -> AsyncIterator[None]:
+    """A transaction holds a pooled connection (SQLite: the connection) inside the block."""
     held = asyncio.Event()
     release = asyncio.Event()
 
-    async def hold_the_only_connection() -> None:
+    async def hold_a_connection() -> None:
         async with in_transaction():
             await fetch("SELECT 1 AS held")
             held.set()
             await release.wait()
 
-    holder = asyncio.create_task(hold_the_only_connection())
+    holder = asyncio.create_task(hold_a_connection())
     await held.wait()
-    async with client_for(create_app(one_connection, clock=clock)) as http:
-        started = asyncio.get_running_loop().time()
-        waited = await http.post("/graphql", json={"query": GROUPS})
-        elapsed = asyncio.get_running_loop().time() - started
-        alive = await http.get("/healthz")
+    try:
+        yield
+    finally:
         release.set()
         await holder
+
+
+async def test_an_exhausted_pool_makes_requests_wait_at_most_the_timeout(
+    one_connection: Settings, clock: Clock
+) -> None:
+    async with client_for(create_app(one_connection, clock=clock)) as http:
+        async with held_connection():
+            started = asyncio.get_running_loop().time()
+            waited = await http.post("/graphql", json={"query": GROUPS})
+            elapsed = asyncio.get_running_loop().time() - started
+            alive = await http.get("/healthz")
         after = await http.post("/graphql", json={"query": GROUPS})
 
     assert waited.status_code == 504
