@@ -108,7 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         help="create a member and print a bearer token (password from MEMBER_PASSWORD, optional)",
     )
     commands.add_parser(
-        "prune", help="delete view markers older than the view window, expired and revoked tokens"
+        "prune",
+        help="delete view markers older than the view window, expired and revoked tokens, "
+        "idempotency keys older than 24 hours",
     )
     create.add_argument("--name", required=True)
     create.add_argument("--email")

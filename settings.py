@@ -34,6 +34,7 @@ class SettingsError(ValueError):
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     db_pool_size: int = 10
+    db_pool_timeout_seconds: float = 5.0
     host: str = "127.0.0.1"
     port: int = 8000
     view_window_seconds: int = 8 * 60 * 60
@@ -120,6 +121,7 @@ class Settings:
             ),
             database_url=environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             db_pool_size=_integer(environ, "DB_POOL_SIZE", 10, minimum=1),
+            db_pool_timeout_seconds=_integer(environ, "DB_POOL_TIMEOUT_SECONDS", 5, minimum=1),
             host=environ.get("HOST") or "127.0.0.1",
             port=_integer(environ, "PORT", 8000, minimum=1),
             view_window_seconds=_integer(environ, "VIEW_WINDOW_SECONDS", 28800, minimum=0),

@@ -1,6 +1,7 @@
 """The engine: every GraphQL operation, from any transport, runs through `Engine.run`.
 
-In order, inside one deadline (`REQUEST_TIMEOUT_SECONDS`): the caller's token,
+In order, inside one deadline (`REQUEST_TIMEOUT_SECONDS`, see `engine.deadline`: it
+holds whatever the database does): the caller's token,
 the document (tokens, parse, shape limits, validation: cached per text), the
 operation and its variables, the plan (cached per document, operation and
 `@skip`/`@include` conditions), the node limit, the budgets, execution
@@ -12,7 +13,6 @@ translate their protocol to an `Operation` and the `Answer` back.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -33,6 +33,7 @@ from starlette.requests import HTTPConnection
 
 from engine import budgets, cost, reference
 from engine.answers import Answer, Operation, formatted, method_not_allowed, refused
+from engine.deadline import within
 from engine.documents import Document, Documents
 from engine.errors import add_codes
 from engine.executor import PlannedExecution
@@ -111,15 +112,20 @@ class Engine:
         the GraphQL-over-HTTP media type, 200 with plain JSON)."""
         started = time.perf_counter()
         seconds = self.settings.request_timeout_seconds
+        signed_in: list[Viewer] = [viewer] if viewer is not None else []
+
+        async def authenticated() -> Answer:
+            if authorization is not None:
+                found = await authenticate(authorization, self.clock())
+                signed_in[:] = [found] if found is not None else []
+            context = self.context(connection, signed_in[0] if signed_in else None)
+            return await self.answer(operation, context, allowed)
+
         try:
-            async with asyncio.timeout(seconds):
-                if authorization is not None:
-                    viewer = await authenticate(authorization, self.clock())
-                context = self.context(connection, viewer)
-                answer = await self.answer(operation, context, allowed)
-                if not answer.executed and answer.status == 200:
-                    answer.status = request_error_status
-                answer.mark_rate_limited()
+            answer = await within(seconds, authenticated())
+            if not answer.executed and answer.status == 200:
+                answer.status = request_error_status
+            answer.mark_rate_limited()
         except RateLimited as limited:
             answer = self.refused([limited.error], operation.operation_name)
             answer.mark_rate_limited()
@@ -136,7 +142,7 @@ class Engine:
         except Exception as error:  # noqa: BLE001 - outside execution (the token lookup...)
             answer = self.failed(error)
         answer.operation_name = answer.operation_name or operation.operation_name
-        log_operation(transport, connection, answer, started, signed_in=viewer is not None)
+        log_operation(transport, connection, answer, started, signed_in=bool(signed_in))
         return answer
 
     def operation_type(self, operation: Operation) -> OperationType | None:
@@ -165,6 +171,7 @@ class Engine:
         extensions = error.extensions or {}
         if unavailable(exception):
             answer = refused(503, ErrorCode.SERVICE_UNAVAILABLE, error.message)
+            answer.errors[0]["extensions"]["retryAfter"] = extensions["retryAfter"]
             answer.headers["retry-after"] = str(extensions["retryAfter"])
             return answer
         answer = refused(500, ErrorCode.INTERNAL_SERVER_ERROR, error.message)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 if TYPE_CHECKING:
@@ -31,3 +32,5 @@ class ArticleView(Model):
     class Meta:
         table = "article_views"
         unique_together = (("article", "viewer"),)
+        # Retention deletes by age (models/retention.py): without it, a scan of every marker.
+        indexes = (Index(fields=("counted_at",), name="article_views_by_age"),)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 if TYPE_CHECKING:
@@ -23,3 +24,9 @@ class AuthToken(Model):
 
     class Meta:
         table = "auth_tokens"
+        # Retention deletes expired or revoked tokens (models/retention.py): one index each
+        # side of its OR, so neither side scans the table.
+        indexes = (
+            Index(fields=("expires_at",), name="auth_tokens_by_expiry"),
+            Index(fields=("revoked_at",), name="auth_tokens_by_revocation"),
+        )

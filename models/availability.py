@@ -2,9 +2,9 @@
 rather than a fault of the request or of the code.
 
 Connection refused or lost, the server starting up or shutting down, too many
-connections, SQLite busy or locked: these answer 503 with `Retry-After`. The
-drivers raise them as their own exceptions or as OS errors, sometimes wrapped
-by Tortoise: the whole chain of causes is looked at.
+connections, no pooled connection free in time, SQLite busy or locked: these answer
+503 with `Retry-After`. The drivers raise them as their own exceptions or as OS
+errors, sometimes wrapped by Tortoise: the whole chain of causes is looked at.
 """
 
 from __future__ import annotations
@@ -24,6 +24,10 @@ SQLITE_BUSY = ("database is locked", "database is busy", "database table is lock
 RETRY_AFTER_SECONDS = 2
 
 
+class PoolTimeoutError(ConnectionError):
+    """No pooled connection came free within DB_POOL_TIMEOUT_SECONDS (models.asyncpg_pool)."""
+
+
 def unavailable(error: BaseException | None) -> bool:
     """True when `error`, or one of its causes, says the database cannot be reached."""
     seen: set[int] = set()
@@ -36,7 +40,7 @@ def unavailable(error: BaseException | None) -> bool:
 
 
 def _unavailable(error: BaseException) -> bool:
-    if isinstance(error, ConnectionError | DBConnectionError):
+    if isinstance(error, PoolTimeoutError | ConnectionError | DBConnectionError):
         return True
     if isinstance(error, TimeoutError):
         return False  # the request's own deadline (an OSError since Python 3.10)

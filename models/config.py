@@ -46,7 +46,9 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
     if url.startswith("sqlite"):
         connection["engine"] = "models.sqlite"  # BEGIN IMMEDIATE: see models/sqlite.py
     else:
+        connection["engine"] = "models.asyncpg_pool"  # a bounded wait for a connection
         connection["credentials"]["connection_class"] = PooledConnection
+        connection["credentials"]["pool_timeout"] = settings.db_pool_timeout_seconds
     return {
         "connections": {"default": connection},
         "apps": {"models": MODELS_APP},

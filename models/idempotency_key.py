@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
+
+KEY_LIFETIME = timedelta(hours=24)  # a retry after that writes again; retention deletes it
 
 
 class IdempotencyKey(Model):

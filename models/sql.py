@@ -22,9 +22,10 @@ from typing import Any
 import asyncpg
 import orjson
 from tortoise import connections
-from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError, OperationalError
+
+from models.asyncpg_pool import AsyncpgClient
 
 STATEMENTS = logging.getLogger("tortoise.db_client")
 Row = dict[str, Any]
@@ -64,7 +65,7 @@ def _pool_of(db: BaseDBAsyncClient) -> Any:
     connection wrapper, its exception decorator) was a tenth of a page's CPU. Its
     `_pool` attribute is Tortoise's own (tortoise-orm is pinned in pyproject.toml).
     """
-    return db.__dict__.get("_pool") if type(db) is AsyncpgDBClient else None
+    return db.__dict__.get("_pool") if type(db) is AsyncpgClient else None
 
 
 async def _fetch_pooled(pool: Any, statement: str, params: Sequence[Any]) -> list[Row]:

@@ -129,7 +129,9 @@ async def viewer_name(url: str, token: str) -> str:
     return name
 
 
-def test_prune_deletes_stale_markers_and_dead_tokens_and_says_how_many(tmp_path: Path) -> None:
+def test_prune_deletes_stale_markers_dead_tokens_and_old_keys_and_says_how_many(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "prune.sqlite3"
     url = f"sqlite://{path}"
     manage("migrate", database_url=url)
@@ -141,15 +143,26 @@ def test_prune_deletes_stale_markers_and_dead_tokens_and_says_how_many(tmp_path:
             "(1, 'old', '2020-01-01 00:00:00+00:00'), (1, 'new', '2999-01-01 00:00:00+00:00')"
         )
         database.execute("UPDATE auth_tokens SET revoked_at = '2020-01-02 00:00:00+00:00'")
+        database.execute(
+            "INSERT INTO idempotency_keys (scope, mutation, key_hash, input_hash, result, "
+            "created_at) VALUES ('member:1', 'addComment', 'old', 'i', '{}', "
+            "'2020-01-01 00:00:00+00:00'), ('member:1', 'addComment', 'new', 'i', '{}', "
+            "'2999-01-01 00:00:00+00:00')"
+        )
 
     pruned = manage("prune", database_url=url)
     again = manage("prune", database_url=url)
 
     assert pruned.returncode == 0, pruned.stderr
-    assert pruned.stdout.strip() == "deleted 1 view markers and 1 auth tokens in 2 statements"
-    assert again.stdout.strip() == "deleted 0 view markers and 0 auth tokens in 2 statements"
+    assert pruned.stdout.strip() == (
+        "deleted 1 view markers, 1 auth tokens and 1 idempotency keys in 4 statements"
+    )
+    assert again.stdout.strip() == (
+        "deleted 0 view markers, 0 auth tokens and 0 idempotency keys in 4 statements"
+    )
     with closing(sqlite3.connect(path)) as database:
         assert database.execute("SELECT viewer FROM article_views").fetchall() == [("new",)]
+        assert database.execute("SELECT key_hash FROM idempotency_keys").fetchall() == [("new",)]
 
 
 def test_a_downgrade_that_would_lose_data_is_refused_by_name(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ def test_every_setting_is_read_from_the_environment() -> None:
         {
             "DATABASE_URL": "postgres://db.internal/groupql",
             "DB_POOL_SIZE": "20",
+            "DB_POOL_TIMEOUT_SECONDS": "2",
             "HOST": "0.0.0.0",  # noqa: S104 - a value under test, not a bind
             "PORT": "9000",
             "VIEW_WINDOW_SECONDS": "0",
@@ -49,6 +50,7 @@ def test_every_setting_is_read_from_the_environment() -> None:
     assert settings == Settings(
         database_url="postgres://db.internal/groupql",
         db_pool_size=20,
+        db_pool_timeout_seconds=2,
         host="0.0.0.0",  # noqa: S104
         port=9000,
         view_window_seconds=0,
@@ -66,6 +68,7 @@ def test_every_setting_is_read_from_the_environment() -> None:
     [
         ("PORT", "eighty", "PORT must be an integer"),
         ("DB_POOL_SIZE", "0", "DB_POOL_SIZE must be at least 1"),
+        ("DB_POOL_TIMEOUT_SECONDS", "0", "DB_POOL_TIMEOUT_SECONDS must be at least 1"),
         ("VIEW_WINDOW_SECONDS", "-1", "VIEW_WINDOW_SECONDS must be at least 0"),
         ("VIEWS_PER_ADDRESS", "-1", "VIEWS_PER_ADDRESS must be at least 0"),
         ("REDIS_POOL_SIZE", "0", "REDIS_POOL_SIZE must be at least 1"),

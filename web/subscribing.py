@@ -3,7 +3,6 @@ the same for graphql-transport-ws and for Server-Sent Events."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Hashable
 
@@ -11,6 +10,7 @@ from starlette.requests import HTTPConnection
 
 from engine import Answer, Engine, Operation, log_operation
 from engine.answers import refused
+from engine.deadline import within
 from live.hub import Hub
 from live.subscriber import Stream
 from schema.account.authentication import Unauthenticated, Viewer, authenticate
@@ -36,17 +36,22 @@ async def subscribe(
     started = time.perf_counter()
     seconds = engine.settings.request_timeout_seconds
     outcome: Stream | Answer
+    signed_in: list[Viewer] = [viewer] if viewer is not None else []
+
+    async def authenticated() -> Stream | Answer:
+        if authorization is not None:
+            found = await authenticate(authorization, engine.clock())
+            signed_in[:] = [found] if found is not None else []
+        return await hub.subscribe(
+            engine.context(connection, signed_in[0] if signed_in else None),
+            connection_id,
+            operation.query,
+            operation.variables,
+            operation.operation_name,
+        )
+
     try:
-        async with asyncio.timeout(seconds):
-            if authorization is not None:
-                viewer = await authenticate(authorization, engine.clock())
-            outcome = await hub.subscribe(
-                engine.context(connection, viewer),
-                connection_id,
-                operation.query,
-                operation.variables,
-                operation.operation_name,
-            )
+        outcome = await within(seconds, authenticated())
     except RateLimited as limited:
         outcome = engine.refused([limited.error], operation.operation_name)
         outcome.mark_rate_limited()
@@ -62,5 +67,5 @@ async def subscribe(
         outcome = engine.failed(error)
     answer = outcome if isinstance(outcome, Answer) else Answer(None, [], executed=True)
     answer.operation_name = answer.operation_name or operation.operation_name
-    log_operation(transport, connection, answer, started, signed_in=viewer is not None)
+    log_operation(transport, connection, answer, started, signed_in=bool(signed_in))
     return outcome

@@ -41,6 +41,7 @@ from graphql import OperationType
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from engine import Answer, Engine, Operation
+from engine.deadline import within
 from live.hub import Hub
 from live.mailbox import SubscriberTooSlow
 from live.subscriber import Stream
@@ -190,8 +191,10 @@ class Connection:
         authorization = authorization_of(payload or {})
         if authorization is not None:
             try:
-                async with asyncio.timeout(self.engine.settings.request_timeout_seconds):
-                    self.viewer = await authenticate(authorization, self.engine.clock())
+                self.viewer = await within(
+                    self.engine.settings.request_timeout_seconds,
+                    authenticate(authorization, self.engine.clock()),
+                )
             except Unauthenticated:
                 raise Close(4403, "Forbidden") from None
             except Exception as error:

@@ -21,14 +21,15 @@ import hashlib
 import hmac
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar
 
 import orjson
 import strawberry
 
-from models.sql import fetch, fetch_one
+from models.idempotency_key import KEY_LIFETIME
+from models.sql import fetch_one
 from schema.context import Context
 from schema.core.mutations import (
     MutationInput,
@@ -39,9 +40,6 @@ from schema.core.mutations import (
     perform,
     refuse,
 )
-
-KEY_LIFETIME = timedelta(hours=24)
-PRUNE_BATCH = 1000
 
 Result = dict[str, Any]  # what a call created, as JSON: {"comment": 42}
 P = TypeVar("P", bound=Payload)
@@ -208,13 +206,3 @@ async def perform_once(
 def created(done: Done | None, name: str) -> list[int]:
     """The id of what was created under `name`, in a list (empty when nothing was)."""
     return [] if done is None else [int(done.result[name])]
-
-
-async def prune(now: datetime, batch: int = PRUNE_BATCH) -> int:
-    """Delete up to `batch` expired keys (a retry ignores them anyway); returns how many."""
-    rows = await fetch(
-        "DELETE FROM idempotency_keys WHERE id IN (SELECT id FROM idempotency_keys "
-        "WHERE created_at <= ? ORDER BY created_at LIMIT ?) RETURNING id",
-        [now - KEY_LIFETIME, batch],
-    )
-    return len(rows)

@@ -1,4 +1,5 @@
-"""Retention: stale view markers and dead tokens go, in batches, one process at a time."""
+"""Retention: stale view markers, dead tokens and expired idempotency keys go, in batches,
+one process at a time."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ import pytest
 from asgi_lifespan import LifespanManager
 from tortoise.context import TortoiseContext
 
-from models import Article, ArticleView, AuthToken
+from models import Article, ArticleView, AuthToken, IdempotencyKey
+from models.idempotency_key import KEY_LIFETIME
 from models.retention import PRUNE_LOCK, Pruned, prune
 from models.sql import client, execute_many, fetch, is_postgres
 from server import create_app
@@ -51,24 +53,39 @@ async def add_tokens(article: Article) -> None:
     await fetch("UPDATE auth_tokens SET revoked_at = ? WHERE id = 3", [factories.NOW])
 
 
+async def add_keys(count: int, age: timedelta, prefix: str) -> None:
+    await execute_many(
+        "INSERT INTO idempotency_keys (scope, mutation, key_hash, input_hash, result, created_at)"
+        " VALUES ('member:1', 'addComment', ?, 'input', '{}', ?)",
+        [(f"{prefix}-{n}", factories.NOW - age) for n in range(count)],
+    )
+
+
 async def a_stale_table(article: Article) -> None:
     await add_markers(article, STALE, WINDOW + timedelta(seconds=1), "old")
     await add_markers(article, 3, WINDOW - timedelta(seconds=1), "recent")
     await add_tokens(article)
+    await add_keys(1200, KEY_LIFETIME, "old")  # exactly 24 h old: expired
+    await add_keys(2, KEY_LIFETIME - timedelta(seconds=1), "recent")
 
 
-async def test_stale_markers_and_dead_tokens_are_deleted_in_batches(article: Article) -> None:
+async def test_stale_markers_dead_tokens_and_expired_keys_are_deleted_in_batches(
+    article: Article,
+) -> None:
     await a_stale_table(article)
 
     pruned = await prune(factories.NOW, WINDOW)
     again = await prune(factories.NOW, WINDOW)
 
-    # 1000 + 1000 + 500 markers, then one short batch of tokens
-    assert pruned == Pruned(view_markers=STALE, auth_tokens=2, statements=4)
-    assert again == Pruned(view_markers=0, auth_tokens=0, statements=2)
+    # 1000 + 1000 + 500 markers, one short batch of expired and one of revoked tokens,
+    # 1000 + 200 keys
+    assert pruned == Pruned(view_markers=STALE, auth_tokens=2, idempotency_keys=1200, statements=7)
+    assert again == Pruned(view_markers=0, auth_tokens=0, idempotency_keys=0, statements=4)
     viewers = await fetch("SELECT viewer FROM article_views ORDER BY viewer")
     assert [row["viewer"] for row in viewers] == ["recent-0", "recent-1", "recent-2"]
     assert await fetch("SELECT id FROM auth_tokens") == [{"id": 1}]
+    keys = await fetch("SELECT key_hash FROM idempotency_keys ORDER BY key_hash")
+    assert [row["key_hash"] for row in keys] == ["recent-0", "recent-1"]
 
 
 async def test_a_marker_exactly_a_window_old_is_stale(article: Article) -> None:
@@ -130,7 +147,7 @@ async def test_of_two_runners_at_once_only_one_prunes(article: Article) -> None:
 
     # The second finds the lock taken (while the first has 20 batches to go) and stops.
     assert sorted(runs, key=lambda run: run is None) == [
-        Pruned(view_markers=20_000, auth_tokens=0, statements=22),
+        Pruned(view_markers=20_000, auth_tokens=0, idempotency_keys=0, statements=24),
         None,
     ]
     assert await ArticleView.all().count() == 0
@@ -153,6 +170,7 @@ async def test_the_server_prunes_in_the_background_and_survives_database_errors(
     clock.now = factories.NOW
     await add_markers(article, 50, WINDOW * 2, "old")
     await add_tokens(article)
+    await add_keys(3, KEY_LIFETIME * 2, "old")
     await fetch("ALTER TABLE auth_tokens RENAME TO auth_tokens_away")
     app = create_app(dataclasses.replace(settings, prune_interval_seconds=1), clock=clock)
 
@@ -163,12 +181,13 @@ async def test_the_server_prunes_in_the_background_and_survives_database_errors(
             await until(lambda: "pruned: deleted" in caplog.text)
             markers = await ArticleView.all().count()
             tokens = await AuthToken.all().count()
+            keys = await IdempotencyKey.all().count()
 
     assert "pruning failed" in caplog.text
     assert "auth_tokens" in caplog.text
     assert "trying again in 1 s" in caplog.text
-    assert "pruned: deleted 0 view markers and 2 auth tokens" in caplog.text
-    assert (markers, tokens) == (0, 1)
+    assert "pruned: deleted 0 view markers, 2 auth tokens and 3 idempotency keys" in caplog.text
+    assert (markers, tokens, keys) == (0, 1, 0)
 
 
 async def test_an_interval_of_0_prunes_nothing(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -12,8 +13,9 @@ import pytest
 from tortoise.context import TortoiseContext
 
 from models import IdempotencyKey, MembershipRole
+from models.idempotency_key import KEY_LIFETIME
+from models.retention import prune
 from models.sql import fetch
-from schema.core.idempotency import KEY_LIFETIME, prune
 from server import create_app
 from settings import Settings
 from tests import factories
@@ -338,8 +340,8 @@ async def test_a_retried_sign_up_answers_a_new_working_token_for_the_right_passw
     assert PASSWORD not in str(stored)
 
 
-async def test_prune_deletes_expired_keys_in_batches(
-    world: World, client: httpx.AsyncClient, clock: Clock
+async def test_retention_deletes_expired_keys_in_batches(
+    world: World, client: httpx.AsyncClient, clock: Clock, settings: Settings
 ) -> None:
     for n in range(3):
         await call(client, world, "addComment", key=f"old-{n}")
@@ -347,9 +349,14 @@ async def test_prune_deletes_expired_keys_in_batches(
     await call(client, world, "addComment", key="new")
     clock.advance(hours=12)
 
-    assert await prune(clock(), batch=2) == 2
-    assert await prune(clock(), batch=2) == 1
-    assert await prune(clock(), batch=2) == 0
+    window = timedelta(seconds=settings.view_window_seconds)
+    pruned = await prune(clock(), window, batch=2)
+    again = await prune(clock(), window, batch=2)
+
+    assert pruned is not None
+    assert (pruned.idempotency_keys, pruned.statements) == (3, 1 + 2 + 2)  # keys: 2, then 1 (< 2)
+    assert again is not None
+    assert again.idempotency_keys == 0
     assert await IdempotencyKey.all().values_list("created_at", flat=True) == [
         factories.NOW.replace(hour=0, day=2)
     ]
