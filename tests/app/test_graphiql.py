@@ -36,10 +36,11 @@ def test_graphiql_runs_a_subscription_and_shows_each_event(
     address = urlencode({"query": WATCH, "variables": json.dumps({"ids": [article["id"]]})})
 
     page.goto(f"{server.url}/graphql?{address}")
+    expect(page.locator(".graphiql-query-editor")).to_contain_text("WatchViews", timeout=15_000)
     page.get_by_role("button", name=re.compile("Execute query")).click()
 
     result = page.locator(".result-window")
-    expect(result).to_contain_text(f'"views": {article["views"]}')
+    expect(result).to_contain_text(f'"views": {article["views"]}', timeout=15_000)
     server.api(RECORD_VIEW, {"input": {"articleId": article["id"], "viewerKey": uuid.uuid4().hex}})
     expect(result).to_contain_text(f'"views": {article["views"] + 1}')
     assert errors.uncaught == []

@@ -6,14 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.instructions import CHILD, COLLECTED, SIZES, environment
+from bench.instructions import CHILD, COLLECTED, SIZES, environment, threads
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_child_serves_the_group_page_on_generated_data(tmp_path: Path) -> None:
     env = environment(tmp_path / "bench.sqlite3")
-    for command in (("migrate",), ("generate", *SIZES)):
+    for command in (("migrate",), ("generate", *SIZES, *threads(ROOT))):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True)
 
     run = subprocess.run(
