@@ -20,11 +20,13 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from engine import Engine, versions
 from engine.limits import limits_of
+from engine.persisted import RedisDocuments, Store
 from live.service import create_live, live_bus
 from models.config import tortoise_config
 from models.retention import prune_periodically
 from schema.context import utc_now
-from schema.core.rate_limits import Budget, MemoryStore, RateLimiter, RedisStore, Store
+from schema.core.rate_limits import Budget, MemoryStore, RateLimiter, RedisStore
+from schema.core.rate_limits import Store as BudgetStore
 from schema.schema import NoIntrospection, schema
 from settings import Settings
 from web.addresses import ConnectionsPerAddress
@@ -61,7 +63,7 @@ def rate_limiter(settings: Settings) -> tuple[RateLimiter, RedisStore | None]:
         if settings.redis_url
         else None
     )
-    store: Store | None = (redis or MemoryStore()) if settings.rate_limits else None
+    store: BudgetStore | None = (redis or MemoryStore()) if settings.rate_limits else None
     budgets = {
         Budget.QUERY_COST: settings.rate_limit_query_cost,
         Budget.MUTATIONS: settings.rate_limit_mutations,
@@ -83,11 +85,18 @@ def start_pruning(settings: Settings, clock: Callable[[], datetime]) -> asyncio.
 
 
 def create_app(
-    settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    persisted: Store | None = None,
 ) -> Starlette:
+    """The app; `persisted` is where documents sent with their hash are kept (by default
+    Redis when REDIS_URL is set, else this process's memory)."""
     versions.check()
     settings = settings or Settings.from_env()
     limiter, redis = rate_limiter(settings)
+    if persisted is None and redis is not None:
+        persisted = RedisDocuments(redis.redis)
     bus = live_bus(settings)
     engine = Engine(
         schema,
@@ -97,6 +106,7 @@ def create_app(
         clock,
         rules=[] if settings.introspection else [NoIntrospection],
         bus=bus,
+        persisted=persisted,
     )
     live = create_live(settings, engine, bus=bus)
     # One count of live connections per address, for WebSockets and event streams together.

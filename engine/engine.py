@@ -38,6 +38,7 @@ from engine.errors import add_codes
 from engine.executor import PlannedExecution
 from engine.limits import Limits, refusal
 from engine.logs import log_operation
+from engine.persisted import MANIFEST, MemoryDocuments, PersistedDocuments, Store, manifest_of
 from engine.plan import Plan, Planner, PlanTooLargeError, condition_variables
 from engine.resolvers import call_of
 from engine.strawberry import execution_context_class, graphql_schema, is_awaitable
@@ -76,6 +77,7 @@ class Engine:
         *,
         rules: Collection[Any] = (),
         bus: Publisher | None = None,
+        persisted: Store | None = None,
     ) -> None:
         self.graphql_schema = graphql_schema(schema)
         self.bus = bus  # where committed writes publish their events
@@ -93,6 +95,32 @@ class Engine:
             hide_suggestions=self.mask,
         )
         self.calls: dict[int, Any] = {}
+        self.persisted = PersistedDocuments(
+            persisted or MemoryDocuments(),
+            self.documents,
+            manifest_of(MANIFEST),
+            only=settings.persisted_only,
+        )
+
+    async def document_of(
+        self,
+        operation: Operation,
+        connection: HTTPConnection | None,
+        *,
+        transport: str = "http",
+        request_error_status: int = 200,
+    ) -> Operation | Answer:
+        """The operation with the document its persisted hash names (`engine.persisted`),
+        before any other check; else the answer that refuses it, logged. Every transport
+        calls this first. `request_error_status` as for `run`, but for "not found"."""
+        started = time.perf_counter()
+        outcome = await self.persisted.resolve(operation)
+        if isinstance(outcome, Answer):
+            if ErrorCode.PERSISTED_QUERY_NOT_FOUND not in outcome.codes:
+                outcome.status = request_error_status
+            outcome.operation_name = operation.operation_name
+            log_operation(transport, connection, outcome, started, signed_in=False)
+        return outcome
 
     async def run(
         self,

@@ -39,6 +39,7 @@ from graphql import OperationType
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from engine import Answer, Engine, Operation
+from engine.persisted import hash_of, query_of
 from live.hub import Hub
 from live.mailbox import SubscriberTooSlow
 from live.subscriber import Stream
@@ -205,11 +206,22 @@ class Connection:
         operation = operation_of(payload)
         if operation is None:
             raise Close(4400, "Invalid message received")
-        if self.engine.operation_type(operation) is OperationType.SUBSCRIPTION:
-            task = asyncio.create_task(self.stream(identifier, operation))
+        self.running[identifier] = asyncio.create_task(self.start(identifier, operation))
+
+    async def start(self, identifier: str, operation: Operation) -> None:
+        """The document (its persisted hash resolved), then a subscription or one answer."""
+        resolved = await self.engine.document_of(operation, self.websocket, transport="ws")
+        if isinstance(resolved, Answer):
+            try:
+                await self.send({"id": identifier, "type": "error", "payload": resolved.errors})
+            except (WebSocketDisconnect, RuntimeError):
+                pass  # the socket went away meanwhile
+            finally:
+                self.running.pop(identifier, None)
+        elif self.engine.operation_type(resolved) is OperationType.SUBSCRIPTION:
+            await self.stream(identifier, resolved)
         else:
-            task = asyncio.create_task(self.execute(identifier, operation))
-        self.running[identifier] = task
+            await self.execute(identifier, resolved)
 
     async def stream(self, identifier: str, operation: Operation) -> None:
         """A subscription: checked by the engine, its results from the hub."""
@@ -304,7 +316,13 @@ def authorization_of(payload: dict[str, Any]) -> str | None:
 
 
 def operation_of(payload: dict[str, Any]) -> Operation | None:
-    query = payload.get("query")
+    """The operation of a `subscribe` payload, None when it is malformed; its query may be
+    left out when `extensions.persistedQuery` names it."""
+    try:
+        persisted_hash = hash_of(payload.get("extensions"))
+    except ValueError:
+        return None
+    query = query_of(payload.get("query"), persisted_hash)
     variables = payload.get("variables")
     operation_name = payload.get("operationName")
     if not isinstance(query, str):
@@ -313,4 +331,4 @@ def operation_of(payload: dict[str, Any]) -> Operation | None:
         return None
     if operation_name is not None and not isinstance(operation_name, str):
         return None
-    return Operation(query, variables, operation_name)
+    return Operation(query, variables, operation_name, persisted_hash)

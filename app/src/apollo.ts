@@ -1,7 +1,10 @@
-// The Apollo Client: the token on every request, a normalised cache that knows the schema's
-// interfaces (possibleTypes, generated), and paging policies for comment threads.
+// The Apollo Client: the token on every request, each operation sent by its hash (the server's
+// trusted documents), a normalised cache that knows the schema's interfaces (possibleTypes,
+// generated), and paging policies for comment threads.
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from "@apollo/client";
-import type { FieldPolicy } from "@apollo/client";
+import type { DocumentNode, FieldPolicy } from "@apollo/client";
+import { PersistedQueryLink } from "@apollo/client/link/persisted-queries";
+import { print } from "@apollo/client/utilities";
 import { CombinedGraphQLErrors, ServerError } from "@apollo/client/errors";
 import { SetContextLink } from "@apollo/client/link/context";
 import { ErrorLink } from "@apollo/client/link/error";
@@ -49,9 +52,24 @@ const signOutOnUnauthenticated = new ErrorLink(({ error }) => {
   }
 });
 
+async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** The hash codegen gave the document (the key of the server's persisted-documents.json,
+ * which the server runs with PERSISTED_ONLY=on); a document written otherwise is hashed
+ * here, and sent once with its text when the server does not know it yet. */
+function hashOf(document: DocumentNode): Promise<string> {
+  const meta = (document as { __meta__?: { hash?: string } }).__meta__;
+  return meta?.hash ? Promise.resolve(meta.hash) : sha256(print(document));
+}
+
+const persisted = new PersistedQueryLink({ generateHash: hashOf });
+
 export function createClient(uri = "/graphql"): ApolloClient {
   return new ApolloClient({
-    link: ApolloLink.from([signOutOnUnauthenticated, auth, new HttpLink({ uri })]),
+    link: ApolloLink.from([signOutOnUnauthenticated, auth, persisted, new HttpLink({ uri })]),
     cache: new InMemoryCache({
       possibleTypes: generated.possibleTypes,
       typePolicies: {

@@ -19,6 +19,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Subprotocol
 
 from demo.seed import SEED_GROUP_SLUG, seed_if_empty
+from engine.persisted import sha256
 from models import Article, Member
 from schema import loaders as request_loaders
 from server import GROUP_PAGE_QUERY, create_app
@@ -287,3 +288,24 @@ async def test_calls_inside_fragments_spend_budgets_over_websocket_too(
     assert second["type"] == "error"
     assert second["payload"][0]["extensions"]["code"] == "RATE_LIMITED"
     assert await Member.filter(name__startswith="Bot").count() == 1
+
+
+async def test_an_operation_by_its_persisted_hash(address: str) -> None:
+    """graphql-ws clients may send `extensions.persistedQuery`: resolved as over HTTP."""
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": sha256(VIEWER)}}
+    async with graphql_ws(address) as ws:
+        not_found = await ws.execute(None, {}, "1", extensions)
+        sent = await ws.execute(VIEWER, {}, "2", extensions)
+        by_hash = await ws.execute(None, {}, "3", extensions)
+        bad = {"persistedQuery": {"version": 1, "sha256Hash": "nope"}}
+        await ws.send({"id": "4", "type": "subscribe", "payload": {"extensions": bad}})
+        with pytest.raises(ConnectionClosed) as closed:
+            await ws.receive()
+
+    [refused] = not_found
+    assert refused["type"] == "error"
+    assert refused["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    assert sent[0]["payload"] == by_hash[0]["payload"]
+    assert by_hash[0]["payload"]["data"] == {"viewer": None}
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4400
