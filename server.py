@@ -24,6 +24,7 @@ from engine.persisted import RedisDocuments, Store
 from live.service import create_live, live_bus
 from models.config import tortoise_config
 from models.retention import prune_periodically
+from models.statements import count_statements
 from schema.context import utc_now
 from schema.core.rate_limits import Budget, MemoryStore, RateLimiter, RedisStore
 from schema.core.rate_limits import Store as BudgetStore
@@ -36,6 +37,7 @@ from web.graphiql import GROUP_PAGE_QUERY, graphiql_html
 from web.graphql import GraphQLEndpoint
 from web.health import Readiness, healthz
 from web.logs import configure_logging
+from web.metrics import Gauges, MetricsEndpoint, warn_when_metrics_are_open
 from web.shutdown import call_on_exit
 from web.sse import GraphQLEvents
 from web.websocket import GraphQLWebSocket
@@ -110,7 +112,13 @@ def create_app(
     )
     live = create_live(settings, engine, bus=bus)
     # One count of live connections per address, for WebSockets and event streams together.
-    addresses = ConnectionsPerAddress(settings.live_max_connections_per_address)
+    addresses = ConnectionsPerAddress(
+        settings.live_max_connections_per_address,
+        on_refused=engine.metrics.rate_limited.labels("connections").inc,
+    )
+    engine.metrics.registry.register(Gauges(addresses, live.hub))
+    if settings.metrics:
+        count_statements(logging.getLevelName(settings.log_level))
     events = GraphQLEvents(engine, live.hub, addresses)
     endpoint = GraphQLEndpoint(
         engine, settings, graphiql=None if settings.production else graphiql_html(), events=events
@@ -120,6 +128,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
         warn_when_no_origin_is_allowed(settings)
+        warn_when_metrics_are_open(settings)
         if settings.secret_key_file is not None:
             logger.warning(
                 "SECRET_KEY is not set: using the development key kept in %s, the same for "
@@ -150,6 +159,9 @@ def create_app(
             WebSocketRoute("/graphql", GraphQLWebSocket(engine, settings, live.hub, addresses)),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", Readiness().readyz, methods=["GET"]),
+            Route(
+                "/metrics", MetricsEndpoint(settings, engine.metrics).metrics_page, methods=["GET"]
+            ),
             *app_routes(),  # last: every other GET path is the app's
         ],
         middleware=[cors_middleware(settings)],
@@ -169,6 +181,10 @@ def main() -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
+        # uvicorn's loggers go to ours (one JSON object per line), and its access line is
+        # off: each request has one line already, on groupql.requests.
+        log_config=None,
+        access_log=False,
         proxy_headers=True,
     )
 

@@ -37,13 +37,15 @@ from engine.documents import Document, Documents
 from engine.errors import add_codes
 from engine.executor import PlannedExecution
 from engine.limits import Limits, refusal
-from engine.logs import log_operation
+from engine.logs import OperationLog
+from engine.metrics import OperationMetrics
 from engine.persisted import MANIFEST, MemoryDocuments, PersistedDocuments, Store, manifest_of
 from engine.plan import Plan, Planner, PlanTooLargeError, condition_variables
 from engine.resolvers import call_of
 from engine.strawberry import execution_context_class, graphql_schema, is_awaitable
 from live.events import Publisher
 from models.availability import unavailable
+from models.statements import counted
 from schema.account.authentication import Unauthenticated, Viewer, authenticate
 from schema.context import Context
 from schema.core.errors import ErrorCode
@@ -101,6 +103,8 @@ class Engine:
             manifest_of(MANIFEST),
             only=settings.persisted_only,
         )
+        self.metrics = OperationMetrics(self.persisted.trusted_names)
+        self.log = OperationLog(self.metrics)  # every answer's metrics and log line
 
     async def document_of(
         self,
@@ -119,7 +123,7 @@ class Engine:
             if ErrorCode.PERSISTED_QUERY_NOT_FOUND not in outcome.codes:
                 outcome.status = request_error_status
             outcome.operation_name = operation.operation_name
-            log_operation(transport, connection, outcome, started, signed_in=False)
+            self.log.record(transport, connection, outcome, started, signed_in=False)
         return outcome
 
     async def run(
@@ -138,6 +142,26 @@ class Engine:
         `request_error_status` is the status of an answer that executed nothing (400 with
         the GraphQL-over-HTTP media type, 200 with plain JSON)."""
         started = time.perf_counter()
+        with counted() as count:
+            answer, viewer = await self.answered(
+                operation, connection, allowed, authorization, viewer, request_error_status
+            )
+        answer.operation_name = answer.operation_name or operation.operation_name
+        if answer.executed:
+            self.metrics.observe_statements(count.statements)
+        self.log.record(transport, connection, answer, started, signed_in=viewer is not None)
+        return answer
+
+    async def answered(
+        self,
+        operation: Operation,
+        connection: HTTPConnection | None,
+        allowed: Collection[OperationType],
+        authorization: str | None,
+        viewer: Viewer | None,
+        request_error_status: int,
+    ) -> tuple[Answer, Viewer | None]:
+        """`run`'s answer, and the viewer it ran as."""
         seconds = self.settings.request_timeout_seconds
         try:
             async with asyncio.timeout(seconds):
@@ -163,9 +187,7 @@ class Engine:
             )
         except Exception as error:  # noqa: BLE001 - outside execution (the token lookup...)
             answer = self.failed(error)
-        answer.operation_name = answer.operation_name or operation.operation_name
-        log_operation(transport, connection, answer, started, signed_in=viewer is not None)
-        return answer
+        return answer, viewer
 
     def operation_type(self, operation: Operation) -> OperationType | None:
         """What the operation is (the transports send subscriptions to the hub); None when

@@ -31,7 +31,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 
-from engine import Answer, Engine, Operation, log_operation
+from engine import Answer, Engine, Operation
 from engine.answers import refused
 from engine.persisted import hash_of, query_of
 from schema.core.errors import ErrorCode
@@ -96,7 +96,8 @@ class GraphQLEndpoint:
         except Refusal as refusal:
             answer = refusal.answer()
             streamed = media_type == EVENT_STREAM
-            log_operation("sse" if streamed else "http", request, answer, started, signed_in=False)
+            transport = "sse" if streamed else "http"
+            self.engine.log.record(transport, request, answer, started, signed_in=False)
             response = sse.answered(answer) if streamed else answered(answer, media_type)
         await response(scope, receive, send)
 

@@ -146,6 +146,7 @@ class Connection:
         if message["type"] == "websocket.disconnect":
             raise WebSocketDisconnect(message.get("code", 1000))
         if not self.budget.spend():
+            self.engine.metrics.rate_limited.labels("messages").inc()
             raise Close(4429, "Too many messages")
         text = message.get("text")
         if text is None:
@@ -212,12 +213,7 @@ class Connection:
         """The document (its persisted hash resolved), then a subscription or one answer."""
         resolved = await self.engine.document_of(operation, self.websocket, transport="ws")
         if isinstance(resolved, Answer):
-            try:
-                await self.send({"id": identifier, "type": "error", "payload": resolved.errors})
-            except (WebSocketDisconnect, RuntimeError):
-                pass  # the socket went away meanwhile
-            finally:
-                self.running.pop(identifier, None)
+            await self.refuse(identifier, resolved)
         elif self.engine.operation_type(resolved) is OperationType.SUBSCRIPTION:
             await self.stream(identifier, resolved)
         else:
@@ -230,10 +226,23 @@ class Connection:
             viewer=self.viewer,
         )  # fmt: skip
         if isinstance(answer, Answer):
-            await self.send({"id": identifier, "type": "error", "payload": answer.errors})
-            self.running.pop(identifier, None)
+            await self.refuse(identifier, answer)
             return
         await self.forward(identifier, answer)
+
+    async def refuse(self, identifier: str, answer: Answer) -> None:
+        """An operation refused before it ran: its `error`, and it is over."""
+        await self.finish(identifier, {"id": identifier, "type": "error", "payload": answer.errors})
+
+    async def finish(self, identifier: str, *messages: dict[str, Any]) -> None:
+        """An operation's last messages: then it is over."""
+        try:
+            for message in messages:
+                await self.send(message)
+        except (WebSocketDisconnect, RuntimeError):
+            pass  # the socket went away meanwhile
+        finally:
+            self.running.pop(identifier, None)
 
     async def forward(self, identifier: str, stream: Stream) -> None:
         try:
@@ -251,23 +260,19 @@ class Connection:
             self.running.pop(identifier, None)
 
     async def execute(self, identifier: str, operation: Operation) -> None:
-        try:
-            answer = await self.engine.run(
-                operation,
-                self.websocket,
-                allowed=ALL_OPERATIONS,
-                viewer=self.viewer,
-                transport="ws",
-            )
-            if answer.executed:
-                await self.send({"id": identifier, "type": "next", "payload": answer.body()})
-                await self.send({"id": identifier, "type": "complete"})
-            else:
-                await self.send({"id": identifier, "type": "error", "payload": answer.errors})
-        except (WebSocketDisconnect, RuntimeError):
-            pass  # the socket went away meanwhile
-        finally:
-            self.running.pop(identifier, None)
+        """A query or a mutation: one `next` and `complete`, or its `error`. (Cancelled, by
+        `complete` or the socket closing, its entry in `running` is gone already.)"""
+        answer = await self.engine.run(
+            operation, self.websocket, allowed=ALL_OPERATIONS, viewer=self.viewer, transport="ws"
+        )
+        if not answer.executed:
+            await self.refuse(identifier, answer)
+            return
+        await self.finish(
+            identifier,
+            {"id": identifier, "type": "next", "payload": answer.body()},
+            {"id": identifier, "type": "complete"},
+        )
 
     async def send(self, message: dict[str, Any]) -> None:
         if self.websocket.application_state is WebSocketState.CONNECTED:

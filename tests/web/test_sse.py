@@ -27,6 +27,7 @@ from tests import factories
 from tests.conftest import TEST_SECRET_KEY, Clock
 from tests.factories import global_id
 from tests.servers import uvicorn, wait_until_ready
+from tests.web.helpers import log_lines
 from tests.web.servers import (
     ServerSentEvents,
     event_stream,
@@ -398,11 +399,7 @@ async def test_every_operation_writes_a_log_line(
             async with event_stream(address, body) as events:
                 await events.receive()
 
-    lines = [
-        orjson.loads(record.getMessage())
-        for record in caplog.records
-        if record.name == "groupql.requests"
-    ]
+    lines = log_lines(caplog)
     assert [(line["transport"], line["operation"], line["status"]) for line in lines] == [
         ("sse", "Views", 200),
         ("sse", "RecordView", 200),

@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import orjson
 import pytest
 from tortoise.context import TortoiseContext
 from websockets.asyncio.client import connect
@@ -27,6 +26,7 @@ from settings import Settings
 from tests import factories
 from tests.conftest import Clock
 from tests.schema.core.test_rate_limits import FRAGMENTED_SIGN_INS, guesses
+from tests.web.helpers import log_lines
 from tests.web.servers import GraphQLWebSocketClient, graphql_ws, serving
 
 VIEWS = "query Views($id: ID!) { node(id: $id) { ... on Article { views } } }"
@@ -261,11 +261,7 @@ async def test_every_operation_writes_a_log_line(
             await only_message(ws, "query Typename { __typename }")
             await only_message(ws, "query Nope { nope }", identifier="2")
 
-    lines = [
-        orjson.loads(record.getMessage())
-        for record in caplog.records
-        if record.name == "groupql.requests"
-    ]
+    lines = log_lines(caplog)
     assert [(line["transport"], line["operation"], line["status"]) for line in lines] == [
         ("ws", "Typename", 200),
         ("ws", "Nope", 200),
