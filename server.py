@@ -20,11 +20,14 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from engine import Engine, versions
 from engine.limits import limits_of
+from engine.persisted import RedisDocuments, Store
 from live.service import create_live, live_bus
 from models.config import tortoise_config
 from models.retention import prune_periodically
+from models.statements import count_statements
 from schema.context import utc_now
-from schema.core.rate_limits import Budget, MemoryStore, RateLimiter, RedisStore, Store
+from schema.core.rate_limits import Budget, MemoryStore, RateLimiter, RedisStore
+from schema.core.rate_limits import Store as BudgetStore
 from schema.schema import NoIntrospection, schema
 from settings import Settings
 from web.addresses import ConnectionsPerAddress
@@ -34,6 +37,7 @@ from web.graphiql import GROUP_PAGE_QUERY, graphiql_html
 from web.graphql import GraphQLEndpoint
 from web.health import Readiness, healthz
 from web.logs import configure_logging
+from web.metrics import Gauges, MetricsEndpoint, warn_when_metrics_are_open
 from web.shutdown import call_on_exit
 from web.sse import GraphQLEvents
 from web.websocket import GraphQLWebSocket
@@ -61,7 +65,7 @@ def rate_limiter(settings: Settings) -> tuple[RateLimiter, RedisStore | None]:
         if settings.redis_url
         else None
     )
-    store: Store | None = (redis or MemoryStore()) if settings.rate_limits else None
+    store: BudgetStore | None = (redis or MemoryStore()) if settings.rate_limits else None
     budgets = {
         Budget.QUERY_COST: settings.rate_limit_query_cost,
         Budget.MUTATIONS: settings.rate_limit_mutations,
@@ -83,11 +87,18 @@ def start_pruning(settings: Settings, clock: Callable[[], datetime]) -> asyncio.
 
 
 def create_app(
-    settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now
+    settings: Settings | None = None,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    persisted: Store | None = None,
 ) -> Starlette:
+    """The app; `persisted` is where documents sent with their hash are kept (by default
+    Redis when REDIS_URL is set, else this process's memory)."""
     versions.check()
     settings = settings or Settings.from_env()
     limiter, redis = rate_limiter(settings)
+    if persisted is None and redis is not None:
+        persisted = RedisDocuments(redis.redis)
     bus = live_bus(settings)
     engine = Engine(
         schema,
@@ -97,10 +108,17 @@ def create_app(
         clock,
         rules=[] if settings.introspection else [NoIntrospection],
         bus=bus,
+        persisted=persisted,
     )
     live = create_live(settings, engine, bus=bus)
     # One count of live connections per address, for WebSockets and event streams together.
-    addresses = ConnectionsPerAddress(settings.live_max_connections_per_address)
+    addresses = ConnectionsPerAddress(
+        settings.live_max_connections_per_address,
+        on_refused=engine.metrics.rate_limited.labels("connections").inc,
+    )
+    engine.metrics.registry.register(Gauges(addresses, live.hub))
+    if settings.metrics:
+        count_statements(logging.getLevelName(settings.log_level))
     events = GraphQLEvents(engine, live.hub, addresses)
     endpoint = GraphQLEndpoint(
         engine, settings, graphiql=None if settings.production else graphiql_html(), events=events
@@ -110,6 +128,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
         warn_when_no_origin_is_allowed(settings)
+        warn_when_metrics_are_open(settings)
         if settings.secret_key_file is not None:
             logger.warning(
                 "SECRET_KEY is not set: using the development key kept in %s, the same for "
@@ -140,6 +159,9 @@ def create_app(
             WebSocketRoute("/graphql", GraphQLWebSocket(engine, settings, live.hub, addresses)),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", Readiness().readyz, methods=["GET"]),
+            Route(
+                "/metrics", MetricsEndpoint(settings, engine.metrics).metrics_page, methods=["GET"]
+            ),
             *app_routes(),  # last: every other GET path is the app's
         ],
         middleware=[cors_middleware(settings)],
@@ -159,6 +181,10 @@ def main() -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
+        # uvicorn's loggers go to ours (one JSON object per line), and its access line is
+        # off: each request has one line already, on groupql.requests.
+        log_config=None,
+        access_log=False,
         proxy_headers=True,
     )
 

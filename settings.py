@@ -70,6 +70,9 @@ class Settings:
     live_max_subscriptions: int = 100
     live_max_messages_per_second: int = 50
     live_max_connections_per_address: int = 100
+    persisted_only: bool = False
+    metrics: bool = True
+    metrics_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -119,6 +122,9 @@ class Settings:
             live_max_connections_per_address=_integer(
                 environ, "LIVE_MAX_CONNECTIONS_PER_ADDRESS", 100, minimum=1
             ),
+            persisted_only=_switch(environ, "PERSISTED_ONLY", default=False),
+            metrics=_switch(environ, "METRICS", default=True),
+            metrics_token=environ.get("METRICS_TOKEN") or None,
             database_url=environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             db_pool_size=_integer(environ, "DB_POOL_SIZE", 10, minimum=1),
             db_pool_timeout_seconds=_integer(environ, "DB_POOL_TIMEOUT_SECONDS", 5, minimum=1),

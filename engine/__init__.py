@@ -2,6 +2,5 @@
 
 from engine.answers import Answer, Operation
 from engine.engine import Engine
-from engine.logs import log_operation
 
-__all__ = ["Answer", "Engine", "Operation", "log_operation"]
+__all__ = ["Answer", "Engine", "Operation"]

@@ -13,11 +13,14 @@ from schema.core.errors import ErrorCode
 
 @dataclass(frozen=True, slots=True)
 class Operation:
-    """One GraphQL request as a transport received it."""
+    """One GraphQL request as a transport received it: `query` is empty when only
+    `persisted_hash` (its `extensions.persistedQuery.sha256Hash`) names the document,
+    until `engine.persisted` resolves it."""
 
     query: str
     variables: dict[str, Any] | None = None
     operation_name: str | None = None
+    persisted_hash: str | None = None
 
 
 @dataclass(slots=True)

@@ -38,12 +38,15 @@ from engine.documents import Document, Documents
 from engine.errors import add_codes
 from engine.executor import PlannedExecution
 from engine.limits import Limits, refusal
-from engine.logs import log_operation
+from engine.logs import OperationLog
+from engine.metrics import OperationMetrics
+from engine.persisted import MANIFEST, MemoryDocuments, PersistedDocuments, Store, manifest_of
 from engine.plan import Plan, Planner, PlanTooLargeError, condition_variables
 from engine.resolvers import call_of
 from engine.strawberry import graphql_schema
 from live.events import Publisher
 from models.availability import unavailable
+from models.statements import counted
 from schema.account.authentication import Unauthenticated, Viewer, authenticate
 from schema.context import Context
 from schema.core.errors import ErrorCode
@@ -77,6 +80,7 @@ class Engine:
         *,
         rules: Collection[Any] = (),
         bus: Publisher | None = None,
+        persisted: Store | None = None,
     ) -> None:
         self.graphql_schema = graphql_schema(schema)
         self.bus = bus  # where committed writes publish their events
@@ -94,6 +98,34 @@ class Engine:
             hide_suggestions=self.mask,
         )
         self.calls: dict[int, Any] = {}
+        self.persisted = PersistedDocuments(
+            persisted or MemoryDocuments(),
+            self.documents,
+            manifest_of(MANIFEST),
+            only=settings.persisted_only,
+        )
+        self.metrics = OperationMetrics(self.persisted.trusted_names)
+        self.log = OperationLog(self.metrics)  # every answer's metrics and log line
+
+    async def document_of(
+        self,
+        operation: Operation,
+        connection: HTTPConnection | None,
+        *,
+        transport: str = "http",
+        request_error_status: int = 200,
+    ) -> Operation | Answer:
+        """The operation with the document its persisted hash names (`engine.persisted`),
+        before any other check; else the answer that refuses it, logged. Every transport
+        calls this first. `request_error_status` as for `run`, but for "not found"."""
+        started = time.perf_counter()
+        outcome = await self.persisted.resolve(operation)
+        if isinstance(outcome, Answer):
+            if ErrorCode.PERSISTED_QUERY_NOT_FOUND not in outcome.codes:
+                outcome.status = request_error_status
+            outcome.operation_name = operation.operation_name
+            self.log.record(transport, connection, outcome, started, signed_in=False)
+        return outcome
 
     async def run(
         self,
@@ -111,6 +143,26 @@ class Engine:
         `request_error_status` is the status of an answer that executed nothing (400 with
         the GraphQL-over-HTTP media type, 200 with plain JSON)."""
         started = time.perf_counter()
+        with counted() as count:
+            answer, viewer = await self.answered(
+                operation, connection, allowed, authorization, viewer, request_error_status
+            )
+        answer.operation_name = answer.operation_name or operation.operation_name
+        if answer.executed:
+            self.metrics.observe_statements(count.statements)
+        self.log.record(transport, connection, answer, started, signed_in=viewer is not None)
+        return answer
+
+    async def answered(
+        self,
+        operation: Operation,
+        connection: HTTPConnection | None,
+        allowed: Collection[OperationType],
+        authorization: str | None,
+        viewer: Viewer | None,
+        request_error_status: int,
+    ) -> tuple[Answer, Viewer | None]:
+        """`run`'s answer, and the viewer it ran as."""
         seconds = self.settings.request_timeout_seconds
         signed_in: list[Viewer] = [viewer] if viewer is not None else []
 
@@ -141,9 +193,7 @@ class Engine:
             )
         except Exception as error:  # noqa: BLE001 - outside execution (the token lookup...)
             answer = self.failed(error)
-        answer.operation_name = answer.operation_name or operation.operation_name
-        log_operation(transport, connection, answer, started, signed_in=bool(signed_in))
-        return answer
+        return answer, signed_in[0] if signed_in else None
 
     def operation_type(self, operation: Operation) -> OperationType | None:
         """What the operation is (the transports send subscriptions to the hub); None when

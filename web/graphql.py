@@ -4,7 +4,8 @@
   mutation over GET is 405), so no state ever changes over GET. Form, text and
   multipart bodies are refused (415): a cross-site form cannot post here.
 - A malformed request (bad JSON, a batch, no query, variables that are not an
-  object) answers 400 whatever it accepts.
+  object) answers 400 whatever it accepts. The query may be left out for
+  `extensions.persistedQuery` (`engine.persisted`), over GET too.
 - The answer is `application/graphql-response+json` when the client accepts
   it, `application/json` otherwise. With the former, a request that could not
   be executed (parse or validation errors, variables of the wrong type, an
@@ -30,8 +31,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 
-from engine import Answer, Engine, Operation, log_operation
+from engine import Answer, Engine, Operation
 from engine.answers import refused
+from engine.persisted import hash_of, query_of
 from schema.core.errors import ErrorCode
 from settings import Settings
 from web import sse
@@ -94,7 +96,8 @@ class GraphQLEndpoint:
         except Refusal as refusal:
             answer = refusal.answer()
             streamed = media_type == EVENT_STREAM
-            log_operation("sse" if streamed else "http", request, answer, started, signed_in=False)
+            transport = "sse" if streamed else "http"
+            self.engine.log.record(transport, request, answer, started, signed_in=False)
             response = sse.answered(answer) if streamed else answered(answer, media_type)
         await response(scope, receive, send)
 
@@ -138,8 +141,18 @@ class GraphQLEndpoint:
                 "GraphQL is served over GET (queries) and POST.",
                 headers={"allow": "GET, POST"},
             )
-        operation = checked(params)
-        if media_type == EVENT_STREAM and self.events is not None:
+        streamed = media_type == EVENT_STREAM and self.events is not None
+        request_error_status = 400 if media_type == GRAPHQL_RESPONSE else 200
+        resolved = await self.engine.document_of(
+            checked(params),
+            request,
+            transport="sse" if streamed else "http",
+            request_error_status=request_error_status,
+        )
+        if isinstance(resolved, Answer):
+            return sse.answered(resolved) if streamed else answered(resolved, media_type)
+        operation = resolved
+        if streamed and self.events is not None:
             return await self.events.respond(
                 request, operation, allowed | {OperationType.SUBSCRIPTION}
             )
@@ -148,7 +161,7 @@ class GraphQLEndpoint:
             request,
             allowed=allowed,
             authorization=request.headers.get("authorization"),
-            request_error_status=400 if media_type == GRAPHQL_RESPONSE else 200,
+            request_error_status=request_error_status,
         )
         return answered(answer, media_type)
 
@@ -157,8 +170,12 @@ def checked(params: Any) -> Operation:
     """The query, variables and operation name of a request, or a 400 naming what is wrong."""
     if not isinstance(params, dict):
         raise Refusal(400, ErrorCode.BAD_REQUEST, "The request must be a JSON object.")
-    query = params.get("query")
-    if not isinstance(query, str) or not query.strip():
+    try:
+        persisted_hash = hash_of(params.get("extensions"))
+    except ValueError as error:
+        raise Refusal(400, ErrorCode.BAD_REQUEST, str(error)) from None
+    query = query_of(params.get("query"), persisted_hash)
+    if not isinstance(query, str) or not (query.strip() or persisted_hash):
         raise Refusal(400, ErrorCode.BAD_REQUEST, "The request has no query (a string).")
     variables = params.get("variables")
     if variables is not None and not isinstance(variables, dict):
@@ -166,7 +183,7 @@ def checked(params: Any) -> Operation:
     operation_name = params.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
         raise Refusal(400, ErrorCode.BAD_REQUEST, "operationName must be a string (or null).")
-    return Operation(query, variables, operation_name)
+    return Operation(query, variables, operation_name, persisted_hash)
 
 
 def json_param(raw: str, name: str) -> Any:

@@ -1,40 +1,32 @@
-"""One structured log line per GraphQL request: what ran, how long, what it cost, how it ended.
-
-Never the query's variables, headers or tokens: only what is safe to keep.
+"""Logs as one JSON object per line (python-json-logger): `timestamp`, `level`, `logger`,
+`message`, and what the line carries besides (`extra=`) as keys of its own, e.g. each
+operation's line on `groupql.requests` (`engine.logs`).
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from typing import Any
+import sys
 
-import orjson
-from starlette.requests import Request
+from pythonjsonlogger.orjson import OrjsonFormatter
 
-logger = logging.getLogger("groupql.requests")
-FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+RENAMED = {"levelname": "level", "name": "logger"}
+
+
+def json_formatter() -> logging.Formatter:
+    return OrjsonFormatter(
+        "%(levelname)s %(name)s %(message)s", rename_fields=RENAMED, timestamp=True
+    )
 
 
 def configure_logging(level: str) -> None:
-    """Our loggers at `level`, to stderr unless logging is configured already: however the
-    app is served (`uvicorn server:app` sets up only uvicorn's own loggers)."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=level, format=FORMAT)
+    """Every log line of the process as JSON on stderr at `level`, unless logging is
+    configured already: however the app is served (`uvicorn server:app` sets up only
+    uvicorn's own loggers, which keep their format)."""
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(json_formatter())
+        root.addHandler(handler)
+        root.setLevel(level)
     logging.getLogger("groupql").setLevel(level)
-
-
-def log_request(request: Request, status: int, started: float, exchange: Any) -> None:
-    if not logger.isEnabledFor(logging.INFO):
-        return
-    line = {
-        "method": request.method,
-        "path": request.url.path,
-        "operation": exchange.operation,
-        "status": status,
-        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-        "cost": exchange.cost,
-        "error_ids": exchange.error_ids,
-        "signed_in": "authorization" in request.headers,
-    }
-    logger.info(orjson.dumps(line).decode())

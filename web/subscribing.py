@@ -8,7 +8,7 @@ from collections.abc import Hashable
 
 from starlette.requests import HTTPConnection
 
-from engine import Answer, Engine, Operation, log_operation
+from engine import Answer, Engine, Operation
 from engine.answers import refused
 from engine.deadline import within
 from live.hub import Hub
@@ -67,5 +67,5 @@ async def subscribe(
         outcome = engine.failed(error)
     answer = outcome if isinstance(outcome, Answer) else Answer(None, [], executed=True)
     answer.operation_name = answer.operation_name or operation.operation_name
-    log_operation(transport, connection, answer, started, signed_in=bool(signed_in))
+    engine.log.record(transport, connection, answer, started, signed_in=bool(signed_in))
     return outcome

@@ -42,6 +42,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from engine import Answer, Engine, Operation
 from engine.deadline import within
+from engine.persisted import hash_of, query_of
 from live.hub import Hub
 from live.mailbox import SubscriberTooSlow
 from live.subscriber import Stream
@@ -153,6 +154,7 @@ class Connection:
         if message["type"] == "websocket.disconnect":
             raise WebSocketDisconnect(message.get("code", 1000))
         if not self.budget.spend():
+            self.engine.metrics.rate_limited.labels("messages").inc()
             raise Close(4429, "Too many messages")
         text = message.get("text")
         if text is None:
@@ -215,11 +217,17 @@ class Connection:
         operation = operation_of(payload)
         if operation is None:
             raise Close(4400, "Invalid message received")
-        if self.engine.operation_type(operation) is OperationType.SUBSCRIPTION:
-            task = asyncio.create_task(self.stream(identifier, operation))
+        self.running[identifier] = asyncio.create_task(self.start(identifier, operation))
+
+    async def start(self, identifier: str, operation: Operation) -> None:
+        """The document (its persisted hash resolved), then a subscription or one answer."""
+        resolved = await self.engine.document_of(operation, self.websocket, transport="ws")
+        if isinstance(resolved, Answer):
+            await self.refuse(identifier, resolved)
+        elif self.engine.operation_type(resolved) is OperationType.SUBSCRIPTION:
+            await self.stream(identifier, resolved)
         else:
-            task = asyncio.create_task(self.execute(identifier, operation))
-        self.running[identifier] = task
+            await self.execute(identifier, resolved)
 
     async def stream(self, identifier: str, operation: Operation) -> None:
         """A subscription: checked by the engine, its results from the hub."""
@@ -228,10 +236,23 @@ class Connection:
             viewer=self.viewer,
         )  # fmt: skip
         if isinstance(answer, Answer):
-            await self.send({"id": identifier, "type": "error", "payload": answer.errors})
-            self.running.pop(identifier, None)
+            await self.refuse(identifier, answer)
             return
         await self.forward(identifier, answer)
+
+    async def refuse(self, identifier: str, answer: Answer) -> None:
+        """An operation refused before it ran: its `error`, and it is over."""
+        await self.finish(identifier, {"id": identifier, "type": "error", "payload": answer.errors})
+
+    async def finish(self, identifier: str, *messages: dict[str, Any]) -> None:
+        """An operation's last messages: then it is over."""
+        try:
+            for message in messages:
+                await self.send(message)
+        except (WebSocketDisconnect, RuntimeError):
+            pass  # the socket went away meanwhile
+        finally:
+            self.running.pop(identifier, None)
 
     async def forward(self, identifier: str, stream: Stream) -> None:
         try:
@@ -249,23 +270,19 @@ class Connection:
             self.running.pop(identifier, None)
 
     async def execute(self, identifier: str, operation: Operation) -> None:
-        try:
-            answer = await self.engine.run(
-                operation,
-                self.websocket,
-                allowed=ALL_OPERATIONS,
-                viewer=self.viewer,
-                transport="ws",
-            )
-            if answer.executed:
-                await self.send({"id": identifier, "type": "next", "payload": answer.body()})
-                await self.send({"id": identifier, "type": "complete"})
-            else:
-                await self.send({"id": identifier, "type": "error", "payload": answer.errors})
-        except (WebSocketDisconnect, RuntimeError):
-            pass  # the socket went away meanwhile
-        finally:
-            self.running.pop(identifier, None)
+        """A query or a mutation: one `next` and `complete`, or its `error`. (Cancelled, by
+        `complete` or the socket closing, its entry in `running` is gone already.)"""
+        answer = await self.engine.run(
+            operation, self.websocket, allowed=ALL_OPERATIONS, viewer=self.viewer, transport="ws"
+        )
+        if not answer.executed:
+            await self.refuse(identifier, answer)
+            return
+        await self.finish(
+            identifier,
+            {"id": identifier, "type": "next", "payload": answer.body()},
+            {"id": identifier, "type": "complete"},
+        )
 
     async def send(self, message: dict[str, Any]) -> None:
         if self.websocket.application_state is WebSocketState.CONNECTED:
@@ -314,7 +331,13 @@ def authorization_of(payload: dict[str, Any]) -> str | None:
 
 
 def operation_of(payload: dict[str, Any]) -> Operation | None:
-    query = payload.get("query")
+    """The operation of a `subscribe` payload, None when it is malformed; its query may be
+    left out when `extensions.persistedQuery` names it."""
+    try:
+        persisted_hash = hash_of(payload.get("extensions"))
+    except ValueError:
+        return None
+    query = query_of(payload.get("query"), persisted_hash)
     variables = payload.get("variables")
     operation_name = payload.get("operationName")
     if not isinstance(query, str):
@@ -323,4 +346,4 @@ def operation_of(payload: dict[str, Any]) -> Operation | None:
         return None
     if operation_name is not None and not isinstance(operation_name, str):
         return None
-    return Operation(query, variables, operation_name)
+    return Operation(query, variables, operation_name, persisted_hash)

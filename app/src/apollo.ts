@@ -1,15 +1,18 @@
 // The Apollo Client: the token on every request, queries and mutations over HTTP and
-// subscriptions over WebSocket (graphql-transport-ws), a normalised cache that knows the
-// schema's interfaces (possibleTypes, generated), and paging policies for comment threads.
+// subscriptions over WebSocket (graphql-transport-ws), each operation sent by its hash (the
+// server's trusted documents), a normalised cache that knows the schema's interfaces
+// (possibleTypes, generated), and paging policies for comment threads.
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from "@apollo/client";
-import type { FieldPolicy } from "@apollo/client";
+import type { DocumentNode, FieldPolicy } from "@apollo/client";
 import { CombinedGraphQLErrors, ServerError } from "@apollo/client/errors";
 import { SetContextLink } from "@apollo/client/link/context";
 import { ErrorLink } from "@apollo/client/link/error";
+import { PersistedQueryLink } from "@apollo/client/link/persisted-queries";
 import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
-import { getMainDefinition } from "@apollo/client/utilities";
+import { getMainDefinition, print } from "@apollo/client/utilities";
 import { OperationTypeNode } from "graphql";
 import { createClient as createWsClient } from "graphql-ws";
+import type { Client } from "graphql-ws";
 import generated from "./gql/possible-types";
 import { token } from "./storage";
 
@@ -70,7 +73,7 @@ export function reconnectLive(): void {
 }
 
 function liveLink(uri: string): ApolloLink {
-  const socket = createWsClient({
+  const socket: Client = createWsClient({
     url: socketUrl(uri),
     lazy: true,
     lazyCloseTimeout: 1000,
@@ -82,7 +85,17 @@ function liveLink(uri: string): ApolloLink {
     },
   });
   sockets.add(socket);
-  return new GraphQLWsLink(socket);
+  // A trusted document goes by its hash alone, as over HTTP: the text Apollo prints is not
+  // the one the hash was made of, so the two sent together would not match.
+  const byHash: Client = {
+    ...socket,
+    subscribe: (payload, sink) => {
+      const hash = (payload.extensions?.["persistedQuery"] as { sha256Hash?: string } | undefined)
+        ?.sha256Hash;
+      return socket.subscribe(hash && trusted.has(hash) ? { ...payload, query: "" } : payload, sink);
+    },
+  };
+  return new GraphQLWsLink(byHash);
 }
 
 function isSubscription({ query }: ApolloLink.Operation): boolean {
@@ -93,10 +106,28 @@ function isSubscription({ query }: ApolloLink.Operation): boolean {
   );
 }
 
+async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** The hash codegen gave the document (the key of the server's persisted-documents.json,
+ * which the server runs with PERSISTED_ONLY=on); a document written otherwise is hashed
+ * here, and sent once with its text when the server does not know it yet. */
+const trusted = new Set<string>();
+function hashOf(document: DocumentNode): Promise<string> {
+  const meta = (document as { __meta__?: { hash?: string } }).__meta__;
+  if (!meta?.hash) return sha256(print(document));
+  trusted.add(meta.hash);
+  return Promise.resolve(meta.hash);
+}
+
+const persisted = new PersistedQueryLink({ generateHash: hashOf });
+
 export function createClient(uri = "/graphql"): ApolloClient {
   const http = ApolloLink.from([signOutOnUnauthenticated, auth, new HttpLink({ uri })]);
   return new ApolloClient({
-    link: ApolloLink.split(isSubscription, liveLink(uri), http),
+    link: persisted.concat(ApolloLink.split(isSubscription, liveLink(uri), http)),
     cache: new InMemoryCache({
       possibleTypes: generated.possibleTypes,
       typePolicies: {

@@ -203,7 +203,8 @@ class Server:
 SIGN_IN = "mutation SignIn($input: SignInInput!) { signIn(input: $input) { token } }"
 
 
-def start_server(database_url: str) -> Server:
+def start_server(database_url: str, **settings: str) -> Server:
+    """The server on `database_url`, with `settings` (e.g. PERSISTED_ONLY="on") besides."""
     port = free_port()
     # Only what the server needs: no REDIS_URL (rate limits stay per process, so per test), no
     # CORS_ORIGINS (the app is same-origin).
@@ -212,6 +213,7 @@ def start_server(database_url: str) -> Server:
         "DATABASE_URL": database_url,
         "SECRET_KEY": TEST_SECRET_KEY,
         "LOG_LEVEL": "WARNING",
+        **settings,
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "server:app", "--port", str(port), "--no-access-log"],

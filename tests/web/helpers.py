@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import orjson
+import pytest
 
 from server import create_app
 from tests.conftest import settings_for
 from tests.helpers import client_for
+from web.logs import json_formatter
 
 JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -32,3 +35,11 @@ def only_error(
     assert isinstance(error["message"], str)
     result: dict[str, Any] = error
     return result
+
+
+def log_lines(caplog: pytest.LogCaptureFixture, name: str = "groupql.requests") -> list[Any]:
+    """The lines `name` logged, each as the one JSON object it is written as."""
+    formatter = json_formatter()
+    return [
+        orjson.loads(formatter.format(record)) for record in caplog.records if record.name == name
+    ]

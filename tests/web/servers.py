@@ -72,14 +72,17 @@ class GraphQLWebSocketClient:
 
     async def execute(
         self,
-        query: str,
+        query: str | None,
         variables: dict[str, Any] | None = None,
         identifier: str = "1",
+        extensions: dict[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
         """Subscribe with one operation; every message for it up to `complete` or `error`."""
-        payload: dict[str, Any] = {"query": query}
+        payload: dict[str, Any] = {} if query is None else {"query": query}
         if variables is not None:
             payload["variables"] = variables
+        if extensions is not None:
+            payload["extensions"] = extensions
         await self.send({"id": identifier, "type": "subscribe", "payload": payload})
         messages = []
         while True:

@@ -71,7 +71,7 @@ async def test_hashed_assets_are_immutable_and_compressed(http: httpx.AsyncClien
 
 @pytest.mark.parametrize(
     "path",
-    ["/assets/app-00000000.js", "/graphql/extra", "/healthz/x", "/metrics", "/favicon.ico"],
+    ["/assets/app-00000000.js", "/graphql/extra", "/healthz/x", "/metrics/x", "/favicon.ico"],
 )
 async def test_unknown_server_paths_and_files_are_not_the_app(
     http: httpx.AsyncClient, path: str

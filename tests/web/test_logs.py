@@ -1,9 +1,8 @@
-"""Every GraphQL request leaves one structured log line, and no secret in it."""
+"""Every GraphQL request leaves one log line, one JSON object, and no secret in it."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import httpx
 import orjson
@@ -13,14 +12,8 @@ from tortoise.context import TortoiseContext
 from demo.seed import SEED_GROUP_SLUG, seed_if_empty
 from server import GROUP_PAGE_QUERY
 from tests import factories
-
-
-def request_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
-    return [
-        orjson.loads(record.getMessage())
-        for record in caplog.records
-        if record.name == "groupql.requests"
-    ]
+from tests.web.helpers import log_lines
+from web.logs import configure_logging
 
 
 async def test_a_request_logs_operation_duration_cost_and_status(
@@ -38,7 +31,7 @@ async def test_a_request_logs_operation_duration_cost_and_status(
             },
         )
 
-    [line] = request_lines(caplog)
+    [line] = log_lines(caplog)
     assert line["operation"] == "GroupPage"
     assert (line["method"], line["path"], line["status"]) == ("POST", "/graphql", 200)
     assert line["cost"] == 80
@@ -57,7 +50,7 @@ async def test_the_operation_is_named_from_the_document_without_operation_name(
         )
         await client.post("/graphql", json={"query": "{ groups { totalCount } }"})
 
-    named, anonymous = request_lines(caplog)
+    named, anonymous = log_lines(caplog)
     assert named["operation"] == "GroupPage"
     assert anonymous["operation"] is None
 
@@ -76,7 +69,7 @@ async def test_an_unexpected_error_logs_its_id(
             await db.db().execute_script("ALTER TABLE groups_gone RENAME TO groups")
 
     error_id = body["errors"][0]["extensions"]["errorId"]
-    [line] = request_lines(caplog)
+    [line] = log_lines(caplog)
     assert line["error_ids"] == [error_id]
     assert any(error_id in r.getMessage() and r.exc_info for r in caplog.records)
 
@@ -102,6 +95,49 @@ async def test_no_token_variable_or_password_is_logged(
         )
 
     logged = "\n".join(record.getMessage() for record in caplog.records)
-    assert request_lines(caplog)[0]["signed_in"] is True
+    assert log_lines(caplog)[0]["signed_in"] is True
     assert token not in logged
     assert "the-secret-password-42" not in logged
+
+
+async def test_each_line_is_one_json_object_with_the_fields_as_keys(
+    db: TortoiseContext, client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="groupql.requests"):
+        await client.post("/graphql", json={"query": "query Count { groups { totalCount } }"})
+        await client.post("/graphql", content=b"query=x", headers={"content-type": "text/plain"})
+
+    executed, refused = log_lines(caplog)
+    assert executed["timestamp"].endswith("+00:00")
+    assert (executed["level"], executed["logger"]) == ("INFO", "groupql.requests")
+    assert executed["message"] == "http Count 200"
+    assert (executed["transport"], executed["operation"], executed["signed_in"]) == (
+        "http",
+        "Count",
+        False,
+    )
+    assert (refused["message"], refused["status"], refused["method"]) == (
+        "http anonymous 415",
+        415,
+        "POST",
+    )
+
+
+def test_configured_logging_writes_every_logger_as_json_lines(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])
+    monkeypatch.setattr(root, "level", root.level)
+    groupql = logging.getLogger("groupql")
+    monkeypatch.setattr(groupql, "level", groupql.level)
+
+    configure_logging("INFO")
+    logging.getLogger("groupql.requests").info("one", extra={"status": 200})
+    logging.getLogger("uvicorn.error").warning("two\nlines")
+    logging.getLogger("groupql").debug("not at INFO")
+
+    lines = capsys.readouterr().err.splitlines()
+    assert [orjson.loads(line)["message"] for line in lines] == ["one", "two\nlines"]
+    assert orjson.loads(lines[0])["status"] == 200
+    assert orjson.loads(lines[1])["level"] == "WARNING"

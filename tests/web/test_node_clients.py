@@ -1,6 +1,7 @@
 """Node's `graphql-ws` and `graphql-sse` clients (tests/clients/subscribe.mjs, the README's
 createClient calls) against a real uvicorn: the first state and one update over each, and a
-refusal's error code. Skipped without Node.js and npm; under CI, failed."""
+refusal's error code; and Apollo Client's persisted-query link (tests/clients/persisted.mjs).
+Skipped without Node.js and npm; under CI, failed."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import orjson
 import pytest
 from tortoise.context import TortoiseContext
 
+from engine.persisted import MemoryDocuments
 from models import Article
 from server import create_app
 from settings import Settings
@@ -46,12 +48,14 @@ def node_clients() -> Path:
     return CLIENTS
 
 
-async def run_node(clients: Path, config: dict[str, Any]) -> dict[str, Any]:
+async def run_node(
+    clients: Path, config: dict[str, Any], script: str = "subscribe.mjs"
+) -> dict[str, Any]:
     node = shutil.which("node")
     assert node is not None
     process = await asyncio.create_subprocess_exec(
         node,
-        "subscribe.mjs",
+        script,
         orjson.dumps(config).decode(),
         cwd=clients,
         stdout=asyncio.subprocess.PIPE,
@@ -93,3 +97,29 @@ async def test_graphql_ws_and_graphql_sse_subscribe_from_node(
         "graphqlWsBogusTokenClose": 4403,
     }
     assert (await Article.get(id=article.id)).views == 43
+
+
+async def test_apollos_persisted_query_link_sends_the_query_once_then_only_its_hash(
+    node_clients: Path, db: TortoiseContext, settings: Settings, clock: Clock
+) -> None:
+    group = await factories.group()
+    store = MemoryDocuments()
+    async with serving_live(create_app(settings, clock=clock, persisted=store)) as address:
+        received = await run_node(
+            node_clients, {"url": f"http://{address}/graphql", "slug": group.slug}, "persisted.mjs"
+        )
+
+    name = {"__typename": "Group", "name": "Muscle Weakness & MS"}
+    members = {"__typename": "Group", "memberCount": 0}
+    assert received["post"] == [name, name]
+    assert received["get"] == [members, members]
+    not_found = "PERSISTED_QUERY_NOT_FOUND"
+    assert received["requests"] == [
+        {"method": "POST", "query": False, "hash": True, "code": not_found},
+        {"method": "POST", "query": True, "hash": True, "code": None},
+        {"method": "POST", "query": False, "hash": True, "code": None},
+        {"method": "GET", "query": False, "hash": True, "code": not_found},
+        {"method": "POST", "query": True, "hash": True, "code": None},
+        {"method": "GET", "query": False, "hash": True, "code": None},
+    ]
+    assert len(store.kept) == 2

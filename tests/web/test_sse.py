@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 from tortoise.context import TortoiseContext
 from websockets.exceptions import ConnectionClosed
 
+from engine.persisted import sha256
 from models import Article, GroupPrivacy
 from server import create_app
 from settings import Settings
@@ -26,6 +27,7 @@ from tests import factories
 from tests.conftest import TEST_SECRET_KEY, Clock
 from tests.factories import global_id
 from tests.servers import uvicorn, wait_until_ready
+from tests.web.helpers import log_lines
 from tests.web.servers import (
     ServerSentEvents,
     event_stream,
@@ -397,11 +399,7 @@ async def test_every_operation_writes_a_log_line(
             async with event_stream(address, body) as events:
                 await events.receive()
 
-    lines = [
-        orjson.loads(record.getMessage())
-        for record in caplog.records
-        if record.name == "groupql.requests"
-    ]
+    lines = log_lines(caplog)
     assert [(line["transport"], line["operation"], line["status"]) for line in lines] == [
         ("sse", "Views", 200),
         ("sse", "RecordView", 200),
@@ -433,3 +431,21 @@ async def test_the_server_stopping_ends_its_streams_without_complete(
     assert first[0] == "next"
     assert served.process.returncode in (0, -signal.SIGTERM), output
     assert "Application shutdown complete" in output, output
+
+
+async def test_a_subscription_by_its_persisted_hash(address: str, article: Article) -> None:
+    """Not found, then sent with its query (and kept), then by its hash alone."""
+    variables = {"ids": [global_id(article)]}
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": sha256(ARTICLE_CHANGED)}}
+    answers = []
+    for body in (
+        {"extensions": extensions, "variables": variables},
+        {"query": ARTICLE_CHANGED, "extensions": extensions, "variables": variables},
+        {"extensions": extensions, "variables": variables},
+    ):
+        async with event_stream(address, body) as events:
+            answers.append(await events.receive())
+
+    not_found, *found = answers
+    assert not_found[1]["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    assert [answer[1]["data"]["articleChanged"]["views"] for answer in found] == [299, 299]

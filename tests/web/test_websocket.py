@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import orjson
 import pytest
 from tortoise.context import TortoiseContext
 from websockets.asyncio.client import connect
@@ -19,6 +18,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Subprotocol
 
 from demo.seed import SEED_GROUP_SLUG, seed_if_empty
+from engine.persisted import sha256
 from models import Article, Member
 from schema import loaders as request_loaders
 from server import GROUP_PAGE_QUERY, create_app
@@ -26,6 +26,7 @@ from settings import Settings
 from tests import factories
 from tests.conftest import Clock
 from tests.schema.core.test_rate_limits import FRAGMENTED_SIGN_INS, guesses
+from tests.web.helpers import log_lines
 from tests.web.servers import GraphQLWebSocketClient, graphql_ws, serving
 
 VIEWS = "query Views($id: ID!) { node(id: $id) { ... on Article { views } } }"
@@ -260,11 +261,7 @@ async def test_every_operation_writes_a_log_line(
             await only_message(ws, "query Typename { __typename }")
             await only_message(ws, "query Nope { nope }", identifier="2")
 
-    lines = [
-        orjson.loads(record.getMessage())
-        for record in caplog.records
-        if record.name == "groupql.requests"
-    ]
+    lines = log_lines(caplog)
     assert [(line["transport"], line["operation"], line["status"]) for line in lines] == [
         ("ws", "Typename", 200),
         ("ws", "Nope", 200),
@@ -287,3 +284,24 @@ async def test_calls_inside_fragments_spend_budgets_over_websocket_too(
     assert second["type"] == "error"
     assert second["payload"][0]["extensions"]["code"] == "RATE_LIMITED"
     assert await Member.filter(name__startswith="Bot").count() == 1
+
+
+async def test_an_operation_by_its_persisted_hash(address: str) -> None:
+    """graphql-ws clients may send `extensions.persistedQuery`: resolved as over HTTP."""
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": sha256(VIEWER)}}
+    async with graphql_ws(address) as ws:
+        not_found = await ws.execute(None, {}, "1", extensions)
+        sent = await ws.execute(VIEWER, {}, "2", extensions)
+        by_hash = await ws.execute(None, {}, "3", extensions)
+        bad = {"persistedQuery": {"version": 1, "sha256Hash": "nope"}}
+        await ws.send({"id": "4", "type": "subscribe", "payload": {"extensions": bad}})
+        with pytest.raises(ConnectionClosed) as closed:
+            await ws.receive()
+
+    [refused] = not_found
+    assert refused["type"] == "error"
+    assert refused["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    assert sent[0]["payload"] == by_hash[0]["payload"]
+    assert by_hash[0]["payload"]["data"] == {"viewer": None}
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4400
