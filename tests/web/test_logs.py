@@ -131,6 +131,9 @@ def test_configured_logging_writes_every_logger_as_json_lines(
     monkeypatch.setattr(root, "level", root.level)
     groupql = logging.getLogger("groupql")
     monkeypatch.setattr(groupql, "level", groupql.level)
+    for name in ("uvicorn", "uvicorn.error"):  # as a uvicorn started in this process left them
+        monkeypatch.setattr(logging.getLogger(name), "handlers", [])
+        monkeypatch.setattr(logging.getLogger(name), "propagate", True)
 
     configure_logging("INFO")
     logging.getLogger("groupql.requests").info("one", extra={"status": 200})
