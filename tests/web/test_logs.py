@@ -131,13 +131,12 @@ def test_configured_logging_writes_every_logger_as_json_lines(
     monkeypatch.setattr(root, "level", root.level)
     groupql = logging.getLogger("groupql")
     monkeypatch.setattr(groupql, "level", groupql.level)
-    for name in ("uvicorn", "uvicorn.error"):  # as a uvicorn started in this process left them
-        monkeypatch.setattr(logging.getLogger(name), "handlers", [])
-        monkeypatch.setattr(logging.getLogger(name), "propagate", True)
 
     configure_logging("INFO")
     logging.getLogger("groupql.requests").info("one", extra={"status": 200})
-    logging.getLogger("uvicorn.error").warning("two\nlines")
+    # Any library's logger (not uvicorn's: a uvicorn started earlier in this process leaves
+    # its loggers at its own levels).
+    logging.getLogger("a.library").warning("two\nlines")
     logging.getLogger("groupql").debug("not at INFO")
 
     lines = capsys.readouterr().err.splitlines()
