@@ -35,6 +35,8 @@ async def within(seconds: float, work: Coroutine[Any, Any, T]) -> T:
         raise
     if task.cancel():
         await asyncio.wait({task}, timeout=CANCEL_GRACE_SECONDS)
+        if task.done() and not task.cancelled() and task.exception() is None:
+            return task.result()  # it finished after all (say, a commit): its answer stands
         abandon(task)
         raise TimeoutError(f"past the {seconds:g} s deadline")
     return task.result()  # done before the deadline: its value, or its exception

@@ -252,7 +252,8 @@ class Connection:
         except (WebSocketDisconnect, RuntimeError):
             pass  # the socket went away meanwhile
         finally:
-            self.running.pop(identifier, None)
+            if self.running.get(identifier) is asyncio.current_task():
+                del self.running[identifier]  # not a newer operation that took the id
 
     async def forward(self, identifier: str, stream: Stream) -> None:
         try:
@@ -267,7 +268,8 @@ class Connection:
             pass
         finally:
             await stream.aclose()
-            self.running.pop(identifier, None)
+            if self.running.get(identifier) is asyncio.current_task():
+                del self.running[identifier]  # not a newer operation that took the id
 
     async def execute(self, identifier: str, operation: Operation) -> None:
         """A query or a mutation: one `next` and `complete`, or its `error`. (Cancelled, by
