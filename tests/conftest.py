@@ -9,6 +9,7 @@ runs are skipped; with it, a server that does not answer fails them.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import shutil
 import uuid
@@ -188,6 +189,12 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return settings_for(database_url)
+
+
+@pytest.fixture
+def fast(settings: Settings) -> Settings:
+    """The test's settings with live events flushed every 50 ms (subscription tests)."""
+    return dataclasses.replace(settings, live_interval_ms=50)
 
 
 @pytest.fixture

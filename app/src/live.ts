@@ -21,15 +21,7 @@ const ARTICLE_CHANGED = graphql(`
 const COMMENT_ADDED = graphql(`
   subscription CommentAdded($articleId: ID!) {
     commentAdded(articleId: $articleId) {
-      ...CommentFields
-      parent {
-        id
-        replyCount
-      }
-      article {
-        id
-        commentCount
-      }
+      ...NewCommentFields
     }
   }
 `);

@@ -3,6 +3,24 @@
 // own mutation and the live `commentAdded` event land here; a comment already there is not
 // added twice.
 import type { ApolloCache, Reference } from "@apollo/client";
+import { graphql } from "./gql";
+import type { NewCommentFieldsFragment } from "./gql/graphql";
+
+// What a new comment brings to be placed (the mutation's answer, the live event's): the thread
+// it goes in, and the counts that move with it.
+graphql(`
+  fragment NewCommentFields on Comment {
+    ...CommentFields
+    parent {
+      id
+      replyCount
+    }
+    article {
+      id
+      commentCount
+    }
+  }
+`);
 
 type Page = {
   totalCount: number;
@@ -10,14 +28,7 @@ type Page = {
   nodes: readonly Reference[];
 };
 
-export type NewComment = {
-  __typename: "Comment";
-  id: string;
-  parent?: { id: string } | null;
-  article: { id: string };
-};
-
-export function addToThread(cache: ApolloCache, comment: NewComment): void {
+export function addToThread(cache: ApolloCache, comment: NewCommentFieldsFragment): void {
   const ref = cache.identify(comment);
   const owner = comment.parent
     ? cache.identify({ __typename: "Comment", id: comment.parent.id })

@@ -43,3 +43,13 @@ def log_lines(caplog: pytest.LogCaptureFixture, name: str = "groupql.requests") 
     return [
         orjson.loads(formatter.format(record)) for record in caplog.records if record.name == name
     ]
+
+
+def nested(levels: int) -> str:
+    """A selection `levels` deep (comments and replies under the group page): for the depth
+    limit."""
+    inner = "body"
+    for _ in range((levels - 6) // 2):
+        inner = f"replies(first: 1) {{ nodes {{ {inner} }} }}"
+    comments = f"comments(first: 1) {{ nodes {{ {inner} }} }}"
+    return f'group(slug: "x") {{ articles(first: 1) {{ nodes {{ {comments} }} }} }}'

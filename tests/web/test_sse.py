@@ -27,7 +27,7 @@ from tests import factories
 from tests.conftest import TEST_SECRET_KEY, Clock
 from tests.factories import global_id
 from tests.servers import uvicorn, wait_until_ready
-from tests.web.helpers import log_lines
+from tests.web.helpers import log_lines, nested
 from tests.web.servers import (
     ServerSentEvents,
     event_stream,
@@ -129,14 +129,6 @@ async def test_a_mutation_is_one_next_and_is_kept(address: str, article: Article
         "recordArticleView": {"counted": True, "article": {"views": 300}}
     }
     assert (await Article.get(id=article.id)).views == 300
-
-
-def nested(levels: int) -> str:
-    inner = "body"
-    for _ in range((levels - 6) // 2):
-        inner = f"replies(first: 1) {{ nodes {{ {inner} }} }}"
-    comments = f"comments(first: 1) {{ nodes {{ {inner} }} }}"
-    return f'group(slug: "x") {{ articles(first: 1) {{ nodes {{ {comments} }} }} }}'
 
 
 REFUSALS = [

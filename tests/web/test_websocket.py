@@ -26,7 +26,7 @@ from settings import Settings
 from tests import factories
 from tests.conftest import Clock
 from tests.schema.core.test_rate_limits import FRAGMENTED_SIGN_INS, guesses
-from tests.web.helpers import log_lines
+from tests.web.helpers import log_lines, nested
 from tests.web.servers import GraphQLWebSocketClient, graphql_ws, serving
 
 VIEWS = "query Views($id: ID!) { node(id: $id) { ... on Article { views } } }"
@@ -70,14 +70,6 @@ async def test_a_query_answers_next_then_complete_as_http_answers_it(
     assert [message["type"] for message in answered] == ["next", "complete"]
     assert answered[0]["payload"] == over_http
     assert over_http["data"]["group"]["memberCount"] == 169
-
-
-def nested(levels: int) -> str:
-    inner = "body"
-    for _ in range((levels - 6) // 2):
-        inner = f"replies(first: 1) {{ nodes {{ {inner} }} }}"
-    comments = f"comments(first: 1) {{ nodes {{ {inner} }} }}"
-    return f'group(slug: "x") {{ articles(first: 1) {{ nodes {{ {comments} }} }} }}'
 
 
 REFUSALS = [

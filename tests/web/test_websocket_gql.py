@@ -47,11 +47,6 @@ WAIT = 10.0
 
 
 @pytest.fixture
-def fast(settings: Settings) -> Settings:
-    return dataclasses.replace(settings, live_interval_ms=50)
-
-
-@pytest.fixture
 async def article(db: TortoiseContext) -> Article:
     author = await factories.member("Dana Whitfield")
     return await factories.article(await factories.group(), author, views=299)

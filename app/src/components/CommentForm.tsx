@@ -14,15 +14,7 @@ const ADD_COMMENT = graphql(`
         message
       }
       comment {
-        ...CommentFields
-        parent {
-          id
-          replyCount
-        }
-        article {
-          id
-          commentCount
-        }
+        ...NewCommentFields
       }
     }
   }

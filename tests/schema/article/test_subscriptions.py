@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 
 import pytest
@@ -27,11 +26,6 @@ from tests.live.helpers import (
     subscribe,
     write,
 )
-
-
-@pytest.fixture
-def fast(settings: Settings) -> Settings:
-    return dataclasses.replace(settings, live_interval_ms=50)
 
 
 async def test_an_id_you_cannot_see_answers_like_an_unknown_one(

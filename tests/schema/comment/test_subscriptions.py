@@ -26,11 +26,6 @@ from tests.live.helpers import (
 )
 
 
-@pytest.fixture
-def fast(settings: Settings) -> Settings:
-    return dataclasses.replace(settings, live_interval_ms=50)
-
-
 async def test_each_comment_and_reply_is_delivered_once_in_order(
     db: TortoiseContext, settings: Settings
 ) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from tortoise.context import TortoiseContext
 
@@ -37,11 +35,6 @@ mutation UpdateArticle($input: UpdateArticleInput!) {
 """
 PIN = "mutation Pin($input: ArticleInput!) { pinArticle(input: $input) { errors { code } } }"
 UNPIN = "mutation Unpin($input: ArticleInput!) { unpinArticle(input: $input) { errors { code } } }"
-
-
-@pytest.fixture
-def fast(settings: Settings) -> Settings:
-    return dataclasses.replace(settings, live_interval_ms=50)
 
 
 async def test_every_kind_of_activity_arrives_in_order(db: TortoiseContext, fast: Settings) -> None:
